@@ -1,0 +1,114 @@
+namespace Ktap.Cli;
+
+/// <summary>What the user asked for on the command line.</summary>
+internal sealed record CommandLine
+{
+    public string? ScriptPath { get; init; }
+
+    public string? InlineScript { get; init; }
+
+    public bool ScriptFromStdin { get; init; }
+
+    public string? OutputPath { get; init; }
+
+    public bool Quiet { get; init; }
+
+    public bool Verbose { get; init; }
+
+    public bool ShowVersion { get; init; }
+
+    public bool ShowHelp { get; init; }
+
+    public IReadOnlyList<string> ScriptArguments { get; init; } = [];
+
+    public const string Usage = """
+        Usage: ktap [options] FILE [script args...] [-- CMD [args...]]
+               ktap [options] -e 'SCRIPT' [script args...]
+               ktap [options] - [script args...]        (script on standard input)
+
+        Options:
+          -e SCRIPT     run SCRIPT given on the command line
+          -o FILE       write the script's output to FILE
+          -q            quiet: no "Tracing..." banner
+          -v            verbose: say what ktap does, on standard error
+          -V            print the version and exit
+          -h            print this help and exit
+
+        Exit status: 0 success, 1 runtime error, 2 usage error, 255 compile error.
+        """;
+
+    /// <summary>Options of LANGUAGE.md §9 that need the kernel side; they are refused until it lands.</summary>
+    private static readonly HashSet<string> KernelOptions = new(StringComparer.Ordinal)
+    {
+        "-p", "-C", "-T", "-d", "-b", "-l", "-lv", "-f", "--dry-run", "--",
+    };
+
+    /// <summary>Parses the arguments, or returns a one-line error. Options come before the script.</summary>
+    public static (CommandLine? Options, string? Error) Parse(IReadOnlyList<string> args)
+    {
+        var options = new CommandLine();
+        var i = 0;
+        for (; i < args.Count && options.InlineScript is null; i++)
+        {
+            var arg = args[i];
+            if (arg == "-" || !arg.StartsWith('-'))
+            {
+                break;
+            }
+
+            if (KernelOptions.Contains(arg) || (arg.Length > 2 && KernelOptions.Contains(arg[..2])))
+            {
+                return (null, $"option '{arg}' needs the kernel side, which this build of ktap does not have yet");
+            }
+
+            switch (arg)
+            {
+                case "-q":
+                    options = options with { Quiet = true };
+                    break;
+                case "-v":
+                    options = options with { Verbose = true };
+                    break;
+                case "-V" or "--version":
+                    return (options with { ShowVersion = true }, null);
+                case "-h" or "--help" or "-?":
+                    return (options with { ShowHelp = true }, null);
+                case "-e" or "-o":
+                    if (i + 1 >= args.Count)
+                    {
+                        return (null, $"option '{arg}' needs a value");
+                    }
+
+                    options = WithValue(options, arg, args[++i]);
+                    break;
+                case ['-', 'e' or 'o', _, ..]:
+                    options = WithValue(options, arg[..2], arg[2..]);
+                    break;
+                default:
+                    return (null, $"unknown option '{arg}' (see 'ktap -h')");
+            }
+        }
+
+        if (options.InlineScript is null)
+        {
+            if (i >= args.Count)
+            {
+                return (null, "no script: give a FILE, -e 'SCRIPT' or - (see 'ktap -h')");
+            }
+
+            options = args[i] == "-" ? options with { ScriptFromStdin = true } : options with { ScriptPath = args[i] };
+            i++;
+        }
+
+        var rest = args.Skip(i).ToList();
+        if (rest.Contains("--"))
+        {
+            return (null, "'-- CMD' needs the kernel side, which this build of ktap does not have yet");
+        }
+
+        return (options with { ScriptArguments = rest }, null);
+    }
+
+    private static CommandLine WithValue(CommandLine options, string option, string value) =>
+        option == "-e" ? options with { InlineScript = value } : options with { OutputPath = value };
+}

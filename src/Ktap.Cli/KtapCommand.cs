@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text;
+using Ktap.Interpreter;
+using Ktap.Language.Diagnostics;
+using Ktap.Language.Semantics;
+using Ktap.Language.Syntax;
+
+namespace Ktap.Cli;
+
+/// <summary>The <c>ktap</c> command: read, compile, run, report.</summary>
+internal static class KtapCommand
+{
+    public const string Version = "ktap 0.5.0";
+
+    /// <summary>Standard error, written as Latin-1 so script bytes in messages pass through unchanged.</summary>
+    private static readonly TextWriter Errors = new StreamWriter(Console.OpenStandardError(), Encoding.Latin1) { AutoFlush = true };
+
+    public static int Run(string[] args)
+    {
+        try
+        {
+            return RunUnguarded(args);
+        }
+        catch (IOException e) when (IsBrokenPipe(e))
+        {
+            return ExitCodes.BrokenPipe;
+        }
+#pragma warning disable CA1031 // The last line of defence: the user sees one line, never a .NET stack trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Errors.WriteLine($"ktap: internal error: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.RuntimeError;
+        }
+    }
+
+    private static int RunUnguarded(string[] args)
+    {
+        var (options, usageError) = CommandLine.Parse(args);
+        if (options is null)
+        {
+            Errors.WriteLine("ktap: " + usageError);
+            return ExitCodes.Usage;
+        }
+
+        if (options.ShowHelp || options.ShowVersion)
+        {
+            Console.Out.Write(options.ShowHelp ? CommandLine.Usage + "\n" : Version + "\n");
+            return ExitCodes.Success;
+        }
+
+        if (!TryLoad(options, out var source))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var diagnostics = new DiagnosticBag();
+        var syntax = Parser.Parse(source, diagnostics);
+        var script = Binder.Bind(syntax, diagnostics);
+        if (diagnostics.HasErrors)
+        {
+            foreach (var diagnostic in diagnostics.Sorted())
+            {
+                Errors.Write(DiagnosticPrinter.Render(diagnostic));
+            }
+
+            return ExitCodes.CompileError;
+        }
+
+        Verbose(options, $"compiled {source.Name} in {watch.Elapsed.TotalMilliseconds:F2} ms: {script.Functions.Count} functions, {script.Probes.Count} probe blocks");
+        var unsupported = script.Probes.Where(p => p.Kind != FunctionKind.TraceEnd).ToList();
+        if (unsupported.Count > 0)
+        {
+            // Never pretend to trace: say which probes cannot run, and run nothing.
+            foreach (var probe in unsupported)
+            {
+                var line = source.GetLineColumn(probe.Span.Start).Line;
+                Errors.WriteLine($"ktap: {source.Name}:{line}: cannot run '{probe.Description}' yet: this build of ktap has no kernel side (probes, timers and profiles need it)");
+            }
+
+            return ExitCodes.RuntimeError;
+        }
+
+        return Execute(options, script);
+    }
+
+    private static int Execute(CommandLine options, BoundScript script)
+    {
+        using var output = OpenOutput(options);
+        if (output is null)
+        {
+            return ExitCodes.Usage;
+        }
+
+        var interpreter = new ScriptInterpreter(script, new InterpreterOptions(output, script.Source.Name, options.ScriptArguments));
+        try
+        {
+            interpreter.RunMain();
+            interpreter.RunTraceEnd();
+            output.Flush();
+            return ExitCodes.Success;
+        }
+        catch (RuntimeError error)
+        {
+            // The script's output so far comes first, then the error; trace_end is skipped, as in ktap.
+            output.Flush();
+            Errors.WriteLine(error.Render());
+            return ExitCodes.RuntimeError;
+        }
+    }
+
+    private static bool TryLoad(CommandLine options, out SourceText source)
+    {
+        if (options.InlineScript is { } inline)
+        {
+            // Arguments reach us decoded as UTF-8; the script is handled as bytes like a file.
+            source = SourceText.FromBytes("-e", Encoding.UTF8.GetBytes(inline));
+            return true;
+        }
+
+        if (options.ScriptFromStdin)
+        {
+            using var stdin = Console.OpenStandardInput();
+            using var buffer = new MemoryStream();
+            stdin.CopyTo(buffer);
+            source = SourceText.FromBytes("<stdin>", buffer.ToArray());
+            return true;
+        }
+
+        var path = options.ScriptPath!;
+        try
+        {
+            source = SourceText.FromBytes(path, File.ReadAllBytes(path));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Errors.WriteLine($"ktap: cannot read script '{path}': {Reason(e)}");
+            source = new SourceText(path, string.Empty);
+            return false;
+        }
+    }
+
+    private static StreamWriter? OpenOutput(CommandLine options)
+    {
+        Stream stream;
+        try
+        {
+            stream = options.OutputPath is { } path ? File.Create(path) : Console.OpenStandardOutput();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Errors.WriteLine($"ktap: cannot write output file '{options.OutputPath}': {Reason(e)}");
+            return null;
+        }
+
+        return new StreamWriter(stream, Encoding.Latin1, bufferSize: 1 << 16) { AutoFlush = false };
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+
+    private static bool IsBrokenPipe(IOException e) => e.HResult == 32 || e.Message.Contains("Broken pipe", StringComparison.OrdinalIgnoreCase);
+
+    private static void Verbose(CommandLine options, string message)
+    {
+        if (options.Verbose)
+        {
+            Errors.WriteLine("ktap: " + message);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using Ktap.Interpreter.Values;
+using Ktap.Language.Semantics;
+
+namespace Ktap.Interpreter;
+
+public sealed partial class ScriptInterpreter
+{
+    private Completion Execute(Frame frame, BoundBlock block)
+    {
+        foreach (var statement in block.Statements)
+        {
+            var completion = Execute(frame, statement);
+            if (completion != Completion.Normal)
+            {
+                return completion;
+            }
+        }
+
+        return Completion.Normal;
+    }
+
+    private Completion Execute(Frame frame, BoundStatement statement)
+    {
+        switch (statement)
+        {
+            case BoundExpressionStatement s:
+                Evaluate(frame, s.Expression);
+                return Completion.Normal;
+            case BoundLocalDeclaration s:
+                Declare(frame, s);
+                return Completion.Normal;
+            case BoundAssignment s:
+                Assign(frame, s);
+                return Completion.Normal;
+            case BoundIncrement s:
+                Increment(frame, s);
+                return Completion.Normal;
+            case BoundIf s:
+                foreach (var clause in s.Clauses)
+                {
+                    if (Evaluate(frame, clause.Condition).IsTruthy)
+                    {
+                        return Execute(frame, clause.Body);
+                    }
+                }
+
+                return s.Else is null ? Completion.Normal : Execute(frame, s.Else);
+            case BoundWhile s:
+                while (Evaluate(frame, s.Condition).IsTruthy)
+                {
+                    var completion = Execute(frame, s.Body);
+                    if (completion != Completion.Normal)
+                    {
+                        return completion == Completion.Break ? Completion.Normal : completion;
+                    }
+                }
+
+                return Completion.Normal;
+            case BoundRepeat s:
+                while (true)
+                {
+                    var completion = Execute(frame, s.Body);
+                    if (completion != Completion.Normal)
+                    {
+                        return completion == Completion.Break ? Completion.Normal : completion;
+                    }
+
+                    if (Evaluate(frame, s.Condition).IsTruthy)
+                    {
+                        return Completion.Normal;
+                    }
+                }
+
+            case BoundNumericFor s:
+                return ExecuteNumericFor(frame, s);
+            case BoundForIn s:
+                return ExecuteForIn(frame, s);
+            case BoundBreak:
+                return Completion.Break;
+            case BoundReturn s:
+                return Return(frame, s);
+            case BoundBlockStatement s:
+                return Execute(frame, s.Body);
+            case BoundProbe s:
+                handlers.Add((s, MakeClosure(frame, s.Handler)));
+                return Completion.Normal;
+            case BoundAggregate s:
+                throw Error("'<<<' needs an aggregation table, and aggregations are not part of this build of ktap yet", s.Span);
+            default:
+                throw new InvalidOperationException($"unknown statement {statement.GetType().Name}");
+        }
+    }
+
+    private void Declare(Frame frame, BoundLocalDeclaration declaration)
+    {
+        // Captured variables get their fresh cell first, so a function can capture itself.
+        foreach (var variable in declaration.Variables)
+        {
+            if (variable.IsCaptured)
+            {
+                Store(frame, variable, Value.Nil, declare: true);
+            }
+        }
+
+        var values = EvaluateAll(frame, declaration.Values);
+        for (var i = 0; i < declaration.Variables.Count; i++)
+        {
+            Store(frame, declaration.Variables[i], i < values.Length ? values[i] : Value.Nil, declare: !declaration.Variables[i].IsCaptured);
+        }
+    }
+
+    private void Assign(Frame frame, BoundAssignment assignment)
+    {
+        // Tables and keys of the targets are evaluated first, then every value, then the stores.
+        var places = new (Value Table, Value Key)[assignment.Targets.Count];
+        for (var i = 0; i < places.Length; i++)
+        {
+            if (assignment.Targets[i] is BoundIndex index)
+            {
+                places[i] = (Evaluate(frame, index.Target), Evaluate(frame, index.Key));
+            }
+        }
+
+        var values = EvaluateAll(frame, assignment.Values);
+        for (var i = 0; i < places.Length; i++)
+        {
+            var value = i < values.Length ? values[i] : Value.Nil;
+            var target = assignment.Targets[i];
+            if (target is BoundIndex index)
+            {
+                SetElement(places[i].Table, places[i].Key, value, index);
+            }
+            else
+            {
+                StoreVariable(frame, target, value);
+            }
+        }
+    }
+
+    private void Increment(Frame frame, BoundIncrement increment)
+    {
+        if (increment.Target is BoundIndex index)
+        {
+            var table = Evaluate(frame, index.Target);
+            var key = Evaluate(frame, index.Key);
+            var current = GetElement(table, key, index);
+
+            // A missing table element counts as 0: 't[k] += 1' is how scripts count.
+            var sum = Add(current.IsNil ? Value.Number(0) : current, Evaluate(frame, increment.Value), increment);
+            SetElement(table, key, sum, index);
+            return;
+        }
+
+        var value = Evaluate(frame, increment.Target);
+        if (value.IsNil)
+        {
+            throw Error($"'+=' on a variable that holds nil: give it a number first", increment.Span);
+        }
+
+        StoreVariable(frame, increment.Target, Add(value, Evaluate(frame, increment.Value), increment));
+    }
+
+    private Value Add(Value left, Value right, BoundIncrement site)
+    {
+        CheckArithmetic(left, right, site.Span);
+        return Value.Number(unchecked(left.AsNumber + right.AsNumber));
+    }
+
+    private static void StoreVariable(Frame frame, BoundExpression target, Value value)
+    {
+        switch (target)
+        {
+            case BoundLocal local:
+                Store(frame, local.Variable, value, declare: false);
+                break;
+            case BoundUpvalue upvalue:
+                frame.Closure.Upvalues[upvalue.Index].Value = value;
+                break;
+            default:
+                throw new InvalidOperationException($"cannot store to {target.GetType().Name}");
+        }
+    }
+
+    private Completion ExecuteNumericFor(Frame frame, BoundNumericFor loop)
+    {
+        var first = EvaluateNumber(frame, loop.First, "'for' initial value");
+        var last = EvaluateNumber(frame, loop.Last, "'for' limit");
+        var step = loop.Step is null ? 1 : EvaluateNumber(frame, loop.Step, "'for' step");
+        if (step == 0)
+        {
+            throw Error("'for' step is zero", loop.Step!.Span);
+        }
+
+        if (step > 0 ? first > last : first < last)
+        {
+            return Completion.Normal;
+        }
+
+        // Count the iterations up front, as Lua 5.4 does, so a limit near the end of the 64-bit
+        // range cannot wrap the loop variable around into an endless loop.
+        var count = step > 0
+            ? unchecked((ulong)(last - first) / (ulong)step)
+            : unchecked((ulong)(first - last) / (0UL - (ulong)step));
+        var value = first;
+        while (true)
+        {
+            Store(frame, loop.Variable, Value.Number(value), declare: true);
+            var completion = Execute(frame, loop.Body);
+            if (completion != Completion.Normal)
+            {
+                return completion == Completion.Break ? Completion.Normal : completion;
+            }
+
+            if (count-- == 0)
+            {
+                return Completion.Normal;
+            }
+
+            value = unchecked(value + step);
+        }
+    }
+
+    private Completion ExecuteForIn(Frame frame, BoundForIn loop)
+    {
+        var (table, keys) = IterationOrder(frame, loop.Iterator);
+        foreach (var key in keys)
+        {
+            // Entries deleted by the loop body are skipped; changed values are seen as they are now.
+            var value = table.Get(key);
+            if (value.IsNil)
+            {
+                continue;
+            }
+
+            Store(frame, loop.Key, key, declare: true);
+            if (loop.Value is { } valueVariable)
+            {
+                Store(frame, valueVariable, value, declare: true);
+            }
+
+            var completion = Execute(frame, loop.Body);
+            if (completion != Completion.Normal)
+            {
+                return completion == Completion.Break ? Completion.Normal : completion;
+            }
+        }
+
+        return Completion.Normal;
+    }
+
+    private Completion Return(Frame frame, BoundReturn statement)
+    {
+        if (statement.IsTailCall && statement.Value is BoundCall call)
+        {
+            frame.TailCallee = Evaluate(frame, call.Callee);
+            frame.TailArguments = EvaluateAll(frame, call.Arguments);
+            return Completion.Return;
+        }
+
+        frame.ReturnValue = statement.Value is null ? Value.Nil : Evaluate(frame, statement.Value);
+        return Completion.Return;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using Ktap.Interpreter.Values;
+using Ktap.Language.Semantics;
+using Ktap.Language.Syntax;
+
+namespace Ktap.Interpreter;
+
+/// <summary>What the interpreter needs from its host.</summary>
+/// <param name="Output">Where print and printf write; Latin-1, so bytes pass through unchanged.</param>
+/// <param name="ScriptName">arg[0]: the script's path, or <c>-e</c>.</param>
+/// <param name="Arguments">arg[1..]: the script's arguments; decimal ones become numbers.</param>
+public sealed record InterpreterOptions(TextWriter Output, string ScriptName, IReadOnlyList<string> Arguments);
+
+/// <summary>
+/// Runs USER code (LANGUAGE.md §8): the top level, trace_end and tick blocks and the functions
+/// they call, by walking the bound tree.
+/// </summary>
+public sealed partial class ScriptInterpreter
+{
+    /// <summary>Calls nested deeper than this (tail calls excepted) are a "stack overflow" error.</summary>
+    public const int MaxCallDepth = 1000;
+
+    private readonly BoundScript script;
+    private readonly InterpreterOptions options;
+    private readonly List<(BoundProbe Probe, Closure Handler)> handlers = [];
+    private int callDepth;
+
+    public ScriptInterpreter(BoundScript script, InterpreterOptions options)
+    {
+        this.script = script;
+        this.options = options;
+        ArgTable = MakeArgTable(options);
+    }
+
+    /// <summary>The probe, timer and trace_end blocks the top-level code registered, in order.</summary>
+    public IReadOnlyList<(BoundProbe Probe, Closure Handler)> Handlers => handlers;
+
+    internal KtapTable ArgTable { get; }
+
+    private SourceText Source => script.Source;
+
+    private TextWriter Output => options.Output;
+
+    /// <summary>Runs the top-level code. False when it called <c>exit()</c>.</summary>
+    public bool RunMain()
+    {
+        try
+        {
+            Invoke(Value.Function(new Closure(script.Main, [])), [], script.Main.Span);
+            return true;
+        }
+        catch (ExitRequest)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs every trace_end block, in the order they appear.</summary>
+    public void RunTraceEnd()
+    {
+        foreach (var (probe, handler) in handlers)
+        {
+            if (probe.Kind == FunctionKind.TraceEnd)
+            {
+                try
+                {
+                    Invoke(Value.Function(handler), [], probe.Span);
+                }
+                catch (ExitRequest)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static KtapTable MakeArgTable(InterpreterOptions options)
+    {
+        var table = new KtapTable(options.Arguments.Count, 1);
+        table.Set(Value.Number(0), Value.String(options.ScriptName));
+        for (var i = 0; i < options.Arguments.Count; i++)
+        {
+            var text = options.Arguments[i];
+            var value = IsDecimal(text) && long.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? Value.Number(number)
+                : Value.String(text);
+            table.Set(Value.Number(i + 1), value);
+        }
+
+        return table;
+    }
+
+    private static bool IsDecimal(string text) =>
+        text.Length > 0 && text.AsSpan(text[0] == '-' && text.Length > 1 ? 1 : 0).IndexOfAnyExceptInRange('0', '9') < 0;
+
+    internal RuntimeError Error(string message, TextSpan span) => new(message, Source, span);
+
+    /// <summary>
+    /// Calls a function value. A closure's <c>return f(x)</c> comes back here as a tail call and
+    /// loops, so tail recursion of any depth uses no .NET stack.
+    /// </summary>
+    internal Value Invoke(Value callee, Value[] arguments, TextSpan span)
+    {
+        if (callDepth >= MaxCallDepth || !RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Error("stack overflow", span);
+        }
+
+        callDepth++;
+        try
+        {
+            while (true)
+            {
+                if (callee.Kind != ValueKind.Function)
+                {
+                    throw Error($"attempt to call a {callee.TypeName} value", span);
+                }
+
+                if (callee.AsFunction is BuiltinValue builtin)
+                {
+                    return CallBuiltin(builtin.Info, arguments, span);
+                }
+
+                var closure = (Closure)callee.AsFunction;
+                var frame = new Frame(closure);
+                var parameters = closure.Function.Parameters;
+                for (var i = 0; i < parameters.Count; i++)
+                {
+                    Store(frame, parameters[i], i < arguments.Length ? arguments[i] : Value.Nil, declare: true);
+                }
+
+                if (Execute(frame, closure.Function.Body) == Completion.Return && frame.TailArguments is { } tailArguments)
+                {
+                    callee = frame.TailCallee;
+                    arguments = tailArguments;
+                    continue;
+                }
+
+                return frame.ReturnValue;
+            }
+        }
+        finally
+        {
+            callDepth--;
+        }
+    }
+
+    /// <summary>Writes a local; <paramref name="declare"/> gives a captured one a fresh cell.</summary>
+    private static void Store(Frame frame, VariableSymbol variable, Value value, bool declare)
+    {
+        if (!variable.IsCaptured)
+        {
+            frame.Locals[variable.Slot] = value;
+        }
+        else if (declare || frame.Cells[variable.Slot] is null)
+        {
+            frame.Cells[variable.Slot] = new Cell { Value = value };
+        }
+        else
+        {
+            frame.Cells[variable.Slot]!.Value = value;
+        }
+    }
+
+    private static Value Load(Frame frame, VariableSymbol variable) =>
+        variable.IsCaptured ? frame.Cells[variable.Slot]?.Value ?? Value.Nil : frame.Locals[variable.Slot];
+}

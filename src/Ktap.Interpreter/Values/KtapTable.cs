@@ -1,0 +1,130 @@
+namespace Ktap.Interpreter.Values;
+
+/// <summary>
+/// A ktap table, Lua-style: keys 1..n in an array part, everything else in a hash part that
+/// keeps insertion order. A missing key reads as nil and storing nil deletes.
+/// </summary>
+public sealed class KtapTable
+{
+    private static int nextId;
+
+    private readonly List<Value> array;
+    private readonly Dictionary<Value, Value> hash;
+
+    /// <summary>Non-nil entries in <see cref="array"/> (it may hold nil holes).</summary>
+    private int arrayCount;
+
+    public KtapTable(int arrayCapacity = 0, int hashCapacity = 0)
+    {
+        array = new List<Value>(arrayCapacity);
+        hash = new Dictionary<Value, Value>(hashCapacity);
+        Id = Interlocked.Increment(ref nextId);
+    }
+
+    /// <summary>Shown instead of an address, so output is the same from run to run.</summary>
+    public int Id { get; }
+
+    /// <summary>The number of entries, as <c>len(t)</c> gives it.</summary>
+    public int Count => arrayCount + hash.Count;
+
+    public Value Get(Value key)
+    {
+        if (ArrayIndex(key) is { } index && index < array.Count)
+        {
+            return array[index];
+        }
+
+        return hash.TryGetValue(key, out var value) ? value : Value.Nil;
+    }
+
+    /// <summary>Stores a value; nil deletes. The key must not be nil (the caller reports that).</summary>
+    public void Set(Value key, Value value)
+    {
+        var index = ArrayIndex(key);
+        if (index is { } i && i < array.Count)
+        {
+            arrayCount += (value.IsNil ? 0 : 1) - (array[i].IsNil ? 0 : 1);
+            array[i] = value;
+            TrimArray();
+            return;
+        }
+
+        if (index == array.Count && !value.IsNil)
+        {
+            hash.Remove(key);
+            array.Add(value);
+            arrayCount++;
+            MigrateFromHash();
+            return;
+        }
+
+        if (value.IsNil)
+        {
+            hash.Remove(key);
+        }
+        else
+        {
+            hash[key] = value;
+        }
+    }
+
+    public void Clear()
+    {
+        array.Clear();
+        hash.Clear();
+        arrayCount = 0;
+    }
+
+    /// <summary>The keys in iteration order: the array part ascending, then the hash part.</summary>
+    public List<Value> Keys()
+    {
+        var keys = new List<Value>(Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (!array[i].IsNil)
+            {
+                keys.Add(Value.Number(i + 1));
+            }
+        }
+
+        keys.AddRange(hash.Keys);
+        return keys;
+    }
+
+    /// <summary>The entries in iteration order.</summary>
+    public List<KeyValuePair<Value, Value>> Entries()
+    {
+        var entries = new List<KeyValuePair<Value, Value>>(Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (!array[i].IsNil)
+            {
+                entries.Add(new(Value.Number(i + 1), array[i]));
+            }
+        }
+
+        entries.AddRange(hash);
+        return entries;
+    }
+
+    private static int? ArrayIndex(Value key) =>
+        key.Kind == ValueKind.Number && key.AsNumber >= 1 && key.AsNumber <= int.MaxValue ? (int)(key.AsNumber - 1) : null;
+
+    private void TrimArray()
+    {
+        while (array.Count > 0 && array[^1].IsNil)
+        {
+            array.RemoveAt(array.Count - 1);
+        }
+    }
+
+    /// <summary>After the array part grew, the keys that now continue it move over from the hash.</summary>
+    private void MigrateFromHash()
+    {
+        while (hash.Count > 0 && hash.Remove(Value.Number(array.Count + 1), out var next))
+        {
+            array.Add(next);
+            arrayCount++;
+        }
+    }
+}
