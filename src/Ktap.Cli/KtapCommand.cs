@@ -93,7 +93,9 @@ internal static class KtapCommand
             return ExitCodes.Usage;
         }
 
-        var interpreter = new ScriptInterpreter(script, new InterpreterOptions(output, script.Source.Name, options.ScriptArguments));
+        // Scripts handle strings as bytes (one char each); .NET decoded the arguments from UTF-8.
+        var arguments = options.ScriptArguments.Select(a => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(a))).ToList();
+        var interpreter = new ScriptInterpreter(script, new InterpreterOptions(output, script.Source.Name, arguments));
         try
         {
             interpreter.RunMain();

@@ -24,6 +24,7 @@ public sealed partial class ScriptInterpreter
         BoundBuiltin e => Value.Function(BuiltinValueOf(e.Builtin)),
         BoundGlobalTable e => Value.Table(GlobalTable(e.Name)),
         BoundProbeVariable e => ProbeVariableInProcess(e),
+        BoundEventField e => throw Error($"'args.{e.Field}' only has a value in a probe handler", e.Span),
         _ => throw new InvalidOperationException($"cannot evaluate {expression.GetType().Name}"),
     };
 

@@ -44,15 +44,38 @@ public sealed partial class ScriptInterpreter
     /// <summary>Runs the top-level code. False when it called <c>exit()</c>.</summary>
     public bool RunMain()
     {
+        var frame = new Frame(new Closure(script.Main, []));
+        var finished = true;
         try
         {
-            Invoke(Value.Function(new Closure(script.Main, [])), [], script.Main.Span);
-            return true;
+            if (Execute(frame, script.Main.Body) == Completion.Return && frame.TailArguments is { } tailArguments)
+            {
+                Invoke(frame.TailCallee, tailArguments, script.Main.Span);
+            }
         }
         catch (ExitRequest)
         {
-            return false;
+            finished = false;
         }
+
+        RegisterUnreachedProbes(frame);
+        return finished;
+    }
+
+    /// <summary>
+    /// Probe blocks are declarations: one that the top-level code did not reach (it called
+    /// exit() or returned first) is still registered, so its trace_end runs. Variables it
+    /// captures that were never declared read as nil.
+    /// </summary>
+    private void RegisterUnreachedProbes(Frame main)
+    {
+        var registered = handlers.Select(h => h.Probe).ToHashSet();
+        foreach (var probe in script.Probes.Where(p => !registered.Contains(p)))
+        {
+            handlers.Add((probe, MakeClosure(main, probe.Handler)));
+        }
+
+        handlers.Sort((a, b) => a.Probe.Span.Start.CompareTo(b.Probe.Span.Start));
     }
 
     /// <summary>Runs every trace_end block, in the order they appear.</summary>

@@ -18,7 +18,7 @@ public static class DiagnosticPrinter
         var caretAt = Math.Min(column - 1, text.Length);
 
         // A 10 MB line is shown as the part around the column only.
-        var start = Math.Max(0, caretAt - (Window / 2));
+        var start = Math.Clamp(caretAt - (Window / 2), 0, Math.Max(0, text.Length - Window));
         var end = Math.Min(text.Length, start + Window);
         var shown = Printable(text[start..end]);
         var prefix = start > 0 ? "..." : string.Empty;

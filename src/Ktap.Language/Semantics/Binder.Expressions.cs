@@ -40,11 +40,11 @@ public sealed partial class Binder
 
         if (Builtins.IsGlobalName(name.Name))
         {
-            Report(DiagnosticCode.AssignmentToBuiltin, name.Span, $"cannot assign to the built-in '{name.Name}'; declare a variable of your own with 'var'");
+            Report(DiagnosticCode.AssignmentToBuiltin, name.Span, $"cannot assign to the built-in '{Shown(name.Name)}'; declare a variable of your own with 'var'");
         }
         else
         {
-            Report(DiagnosticCode.AssignmentToUndeclared, name.Span, $"assignment to undeclared variable '{name.Name}': declare it first with 'var {name.Name}'");
+            Report(DiagnosticCode.AssignmentToUndeclared, name.Span, $"assignment to undeclared variable '{Shown(name.Name)}': declare it first with 'var {Shown(name.Name)}'");
         }
 
         return new BoundError(name.Span);
@@ -73,7 +73,7 @@ public sealed partial class Binder
             "and" or "or" or "not" => ": ktap writes '&&', '||' and '!'",
             _ => string.Empty,
         };
-        Report(DiagnosticCode.UndefinedVariable, name.Span, $"undefined variable '{name.Name}'{hint}");
+        Report(DiagnosticCode.UndefinedVariable, name.Span, $"undefined variable '{Shown(name.Name)}'{hint}");
         return new BoundError(name.Span);
     }
 
@@ -102,6 +102,13 @@ public sealed partial class Binder
 
     private BoundExpression BindIndex(IndexExpressionSyntax index)
     {
+        // 'args.NAME' is a tracepoint field by name (LANGUAGE.md §5), unless a variable is called args.
+        if (index is { Target: NameExpressionSyntax { Name: EventFields }, Key: StringLiteralSyntax field } && scope.Lookup(EventFields) is null)
+        {
+            handlerOnlyUses.Add((function, index.Span, DiagnosticCode.ProbeVariableOutsideHandler, $"'args.{Shown(field.Value)}' only has a value in a probe handler (a 'trace' block or a function it calls)"));
+            return new BoundEventField(field.Value, index.Span);
+        }
+
         // 'ansi.set_color' and 'table.new' name built-ins directly, so their arity can be checked.
         if (index is { Target: NameExpressionSyntax library, Key: StringLiteralSyntax member }
             && scope.Lookup(library.Name) is null
@@ -112,7 +119,7 @@ public sealed partial class Binder
                 return new BoundBuiltin(builtin, index.Span);
             }
 
-            Report(DiagnosticCode.UndefinedVariable, member.Span, $"'{library.Name}' has no function '{member.Value}' (it has {string.Join(", ", members.Keys)})");
+            Report(DiagnosticCode.UndefinedVariable, member.Span, $"'{library.Name}' has no function '{Shown(member.Value)}' (it has {string.Join(", ", members.Keys)})");
             return new BoundError(index.Span);
         }
 

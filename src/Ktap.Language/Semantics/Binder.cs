@@ -41,7 +41,13 @@ public sealed partial class Binder
         return new BoundScript(script.Source, main, binder.functions, binder.probes);
     }
 
+    /// <summary>The name under which handlers read an event's fields: <c>args.filename</c>.</summary>
+    private const string EventFields = "args";
+
     private void Report(DiagnosticCode code, TextSpan span, string message) => diagnostics.Report(code, source, span, message);
+
+    /// <summary>A name as quoted in a message: a 100 KB identifier is not repeated whole.</summary>
+    private static string Shown(string name) => name.Length <= 40 ? name : name[..40] + "...";
 
     private BoundBlock BindBlock(BlockSyntax block)
     {
@@ -89,7 +95,18 @@ public sealed partial class Binder
             }
         }
 
+        // A function only used as a value (a comparator, a returned closure) runs where the
+        // function that created it runs: an edge from creator to created, for side marking only.
         var called = functions.SelectMany(f => f.Callees).ToHashSet();
+        var runsWith = functions.ToDictionary(f => f, f => new List<FunctionSymbol>(f.Callees));
+        foreach (var f in functions)
+        {
+            if (f.Kind == FunctionKind.Function && !called.Contains(f))
+            {
+                runsWith[f.Parent!].Add(f);
+            }
+        }
+
         var work = new Stack<FunctionSymbol>();
         foreach (var f in functions)
         {
@@ -101,22 +118,15 @@ public sealed partial class Binder
             };
         }
 
-        // Functions are listed parents first, so one pass gives value-only functions their
-        // creator's side before calls spread sides further.
         foreach (var f in functions)
         {
-            if (f.Kind == FunctionKind.Function && !called.Contains(f))
-            {
-                f.Side = f.Parent!.Side;
-            }
-
             work.Push(f);
         }
 
         while (work.Count > 0)
         {
             var caller = work.Pop();
-            foreach (var callee in caller.Callees)
+            foreach (var callee in runsWith[caller])
             {
                 if ((callee.Side | caller.Side) != callee.Side)
                 {
@@ -136,9 +146,10 @@ public sealed partial class Binder
     {
         foreach (var (from, span, code, message) in handlerOnlyUses)
         {
-            if (!from.Side.HasFlag(ExecutionSide.Kernel))
+            // A function that also runs in the ktap process has no event there either.
+            if (from.Side != ExecutionSide.Kernel)
             {
-                Report(code, span, message);
+                Report(code, span, from.Side.HasFlag(ExecutionSide.Kernel) ? message + $", and '{from.Name}' is also called outside one" : message);
             }
         }
     }

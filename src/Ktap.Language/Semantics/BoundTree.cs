@@ -91,6 +91,9 @@ public sealed record BoundGlobalTable(string Name, TextSpan Span) : BoundExpress
 
 public sealed record BoundProbeVariable(ProbeVariable Variable, TextSpan Span) : BoundExpression(Span);
 
+/// <summary><c>args.NAME</c>: a field of the event being handled, by its name in the event's format.</summary>
+public sealed record BoundEventField(string Field, TextSpan Span) : BoundExpression(Span);
+
 public sealed record BoundIndex(BoundExpression Target, BoundExpression Key, TextSpan Span) : BoundExpression(Span);
 
 public sealed record BoundCall(BoundExpression Callee, IReadOnlyList<BoundExpression> Arguments, TextSpan Span) : BoundExpression(Span);

@@ -128,6 +128,12 @@ public static class FormatString
         }
 
         var conversion = format[i++];
+        if (conversion == '%')
+        {
+            error = $"'{format[start..i]}': '%%' takes no flags, width or precision";
+            return false;
+        }
+
         if (conversion is not ('d' or 'i' or 'u' or 'x' or 'X' or 'o' or 'c' or 's' or 'p'))
         {
             var shown = conversion is < ' ' or > '~' ? $"\\x{(int)conversion:x2}" : conversion.ToString();

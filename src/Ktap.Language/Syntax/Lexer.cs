@@ -93,6 +93,9 @@ public sealed class Lexer
         return position < text.Length;
     }
 
+    /// <summary>Gives up on the rest of the text: the next token is the end of the file.</summary>
+    public void SkipToEnd() => position = text.Length;
+
     public char PeekChar() => position < text.Length ? text[position] : '\0';
 
     private void SkipTrivia()
@@ -232,7 +235,7 @@ public sealed class Lexer
 
                 return;
             case 'z':
-                while (position < text.Length && char.IsWhiteSpace(text[position]))
+                while (position < text.Length && text[position] is ' ' or '\t' or '\r' or '\n' or '\f' or '\v')
                 {
                     position++;
                 }

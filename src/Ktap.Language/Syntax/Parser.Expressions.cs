@@ -54,6 +54,7 @@ public sealed partial class Parser
             return ParseUnary();
         }
 
+        var start = current.Span.Start;
         var left = ParseBinary(level + 1);
         var chained = 0;
         while (BinaryOperatorOf(current.Kind) is { } op && op.Level == level)
@@ -70,7 +71,7 @@ public sealed partial class Parser
 
             // '..' is right associative: its right side takes the rest of the chain.
             var right = level == Precedence.Concatenation ? ParseBinary(level) : ParseBinary(level + 1);
-            left = new BinaryExpressionSyntax(op.Operator, left, right, operatorSpan, left.Span.Cover(right.Span));
+            left = new BinaryExpressionSyntax(op.Operator, left, right, operatorSpan, SpanFrom(start));
         }
 
         depth -= chained;
@@ -120,24 +121,9 @@ public sealed partial class Parser
         var start = current.Span.Start;
         var expression = ParsePrimary();
         var levels = 0;
-        while (true)
+        while (current.Kind is TokenKind.Dot or TokenKind.OpenBracket or TokenKind.OpenParen or TokenKind.Colon)
         {
-            ExpressionSyntax? next = current.Kind switch
-            {
-                TokenKind.Dot => ParseFieldAccess(expression, start),
-                TokenKind.OpenBracket => ParseIndex(expression, start),
-                TokenKind.OpenParen => new CallExpressionSyntax(expression, ParseArguments(), SpanFrom(start)),
-                TokenKind.Colon => ParseMethodCall(expression, start),
-                _ => null,
-            };
-
-            if (next is null)
-            {
-                depth -= levels;
-                return expression;
-            }
-
-            expression = next;
+            // Counted before the suffix is parsed: its arguments and keys nest inside it.
             if (!Enter())
             {
                 depth -= levels + 1;
@@ -145,7 +131,17 @@ public sealed partial class Parser
             }
 
             levels++;
+            expression = current.Kind switch
+            {
+                TokenKind.Dot => ParseFieldAccess(expression, start),
+                TokenKind.OpenBracket => ParseIndex(expression, start),
+                TokenKind.OpenParen => new CallExpressionSyntax(expression, ParseArguments(), SpanFrom(start)),
+                _ => ParseMethodCall(expression, start),
+            };
         }
+
+        depth -= levels;
+        return expression;
     }
 
     private IndexExpressionSyntax ParseFieldAccess(ExpressionSyntax target, int start)

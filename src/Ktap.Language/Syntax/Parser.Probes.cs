@@ -181,7 +181,7 @@ public sealed partial class Parser
             "ms" or "msec" => 1_000_000,
             "us" or "usec" => 1_000,
             "ns" or "nsec" => 1,
-            "hz" => count == 0 ? null : -(1_000_000_000 / count),
+            "hz" => count is 0 or > 1_000_000_000 ? null : -(1_000_000_000 / count),
             _ => null,
         };
 

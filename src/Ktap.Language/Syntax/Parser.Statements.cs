@@ -53,15 +53,22 @@ public sealed partial class Parser
         }
 
         Next();
-        if (!Enter())
-        {
-            return new BlockSyntax([], SpanFrom(start));
-        }
-
-        var statements = ParseStatements(TokenKind.CloseBrace);
-        Leave();
+        var statements = ParseNestedStatements(TokenKind.CloseBrace);
         Expect(TokenKind.CloseBrace, "'}' to close the block");
         return new BlockSyntax(statements, SpanFrom(start));
+    }
+
+    /// <summary>The statements of a nested block, counted against <see cref="MaxDepth"/>.</summary>
+    private List<StatementSyntax> ParseNestedStatements(TokenKind terminator)
+    {
+        if (!Enter())
+        {
+            return [];
+        }
+
+        var statements = ParseStatements(terminator);
+        Leave();
+        return statements;
     }
 
     private StatementSyntax? ParseStatement()
@@ -92,7 +99,7 @@ public sealed partial class Parser
                 return ParseReturn();
             case TokenKind.Do:
                 Next();
-                var doStatements = ParseStatements(TokenKind.End);
+                var doStatements = ParseNestedStatements(TokenKind.End);
                 Expect(TokenKind.End, "'end' to close 'do'");
                 return new DoStatementSyntax(new BlockSyntax(doStatements, SpanFrom(start)), SpanFrom(start));
             case TokenKind.OpenBrace:
@@ -102,6 +109,12 @@ public sealed partial class Parser
                 return ParseTrace();
             case TokenKind.TraceEnd:
                 Next();
+                if (current.Kind != TokenKind.OpenBrace)
+                {
+                    Report(DiagnosticCode.MissingProbeBody, current.Span, $"expected '{{' after 'trace_end' near {Describe(current)}");
+                    return null;
+                }
+
                 var endBody = ParseBracedBlock("after 'trace_end'");
                 return new TraceEndStatementSyntax(endBody, SpanFrom(start));
             case TokenKind.Identifier when current.Text is "tick" or "profile" && lexer.PeekChar() == '-' && peeked is null:
@@ -111,13 +124,13 @@ public sealed partial class Parser
         }
     }
 
-    private VarStatementSyntax? ParseVar()
+    private StatementSyntax? ParseVar()
     {
         var start = Next().Span.Start;
         if (current.Kind == TokenKind.Function)
         {
-            var function = ParseFunctionStatement(start);
-            return function is null ? null : new VarStatementSyntax([function.Name], [function.Function], function.Span);
+            // 'var function f' is 'function f': the name exists before the body, so f can recurse.
+            return ParseFunctionStatement(start);
         }
 
         var names = new List<NameSyntax> { ParseName("a variable name after 'var'") };
@@ -214,7 +227,7 @@ public sealed partial class Parser
     {
         var start = Next().Span.Start;
         var bodyStart = current.Span.Start;
-        var statements = ParseStatements(TokenKind.Until);
+        var statements = ParseNestedStatements(TokenKind.Until);
         var body = new BlockSyntax(statements, SpanFrom(bodyStart));
         Expect(TokenKind.Until, "'until' to close 'repeat'");
         var condition = ParseExpression();
@@ -319,7 +332,11 @@ public sealed partial class Parser
                     return new CallStatementSyntax(first, SpanFrom(start));
                 }
 
-                if (first is not ErrorExpressionSyntax)
+                if (first is NameExpressionSyntax { Name: "local" } && current.Kind == TokenKind.Identifier)
+                {
+                    Report(DiagnosticCode.UnexpectedToken, first.Span, "ktap declares variables with 'var', not 'local'");
+                }
+                else if (first is not ErrorExpressionSyntax)
                 {
                     ReportUnexpected("'=', '+=' or a call after the expression");
                 }

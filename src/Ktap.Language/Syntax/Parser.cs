@@ -123,10 +123,8 @@ public sealed partial class Parser
     private void SkipToEnd()
     {
         peeked = null;
-        while (current.Kind != TokenKind.EndOfFile)
-        {
-            current = lexer.NextToken();
-        }
+        lexer.SkipToEnd();
+        current = lexer.NextToken();
     }
 
     private TextSpan SpanFrom(int start) => TextSpan.FromBounds(start, Math.Max(start, PreviousEnd));
