@@ -1,15 +1,16 @@
 namespace Ktap.Interpreter.Values;
 
 /// <summary>
-/// A ktap table, Lua-style: keys 1..n in an array part, everything else in a hash part that
-/// keeps insertion order. A missing key reads as nil and storing nil deletes.
+/// A ktap table, Lua-style: keys 1..n in an array part, everything else in a hash part. A
+/// missing key reads as nil and storing nil deletes. The hash part iterates in the order its keys
+/// were (last) inserted.
 /// </summary>
 public sealed class KtapTable
 {
     private static int nextId;
 
     private readonly List<Value> array;
-    private readonly Dictionary<Value, Value> hash;
+    private readonly InsertionOrderedMap hash;
 
     /// <summary>Non-nil entries in <see cref="array"/> (it may hold nil holes).</summary>
     private int arrayCount;
@@ -17,7 +18,7 @@ public sealed class KtapTable
     public KtapTable(int arrayCapacity = 0, int hashCapacity = 0)
     {
         array = new List<Value>(arrayCapacity);
-        hash = new Dictionary<Value, Value>(hashCapacity);
+        hash = new InsertionOrderedMap(hashCapacity);
         Id = Interlocked.Increment(ref nextId);
     }
 
@@ -51,7 +52,7 @@ public sealed class KtapTable
 
         if (index == array.Count && !value.IsNil)
         {
-            hash.Remove(key);
+            hash.Remove(key, out _);
             array.Add(value);
             arrayCount++;
             MigrateFromHash();
@@ -60,11 +61,11 @@ public sealed class KtapTable
 
         if (value.IsNil)
         {
-            hash.Remove(key);
+            hash.Remove(key, out _);
         }
         else
         {
-            hash[key] = value;
+            hash.Set(key, value);
         }
     }
 
@@ -87,7 +88,7 @@ public sealed class KtapTable
             }
         }
 
-        keys.AddRange(hash.Keys);
+        keys.AddRange(hash.Entries().Select(e => e.Key));
         return keys;
     }
 
@@ -103,7 +104,7 @@ public sealed class KtapTable
             }
         }
 
-        entries.AddRange(hash);
+        entries.AddRange(hash.Entries());
         return entries;
     }
 
