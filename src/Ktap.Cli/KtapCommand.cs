@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
 using System.Text;
 using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
@@ -149,7 +150,11 @@ internal static class KtapCommand
         Stream stream;
         try
         {
-            stream = options.OutputPath is { } path ? File.Create(path) : Console.OpenStandardOutput();
+            // Standard output as a plain file descriptor: the console stream ignores EPIPE, so
+            // 'ktap ... | head' would go on running after head has gone.
+            stream = options.OutputPath is { } path
+                ? File.Create(path)
+                : new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

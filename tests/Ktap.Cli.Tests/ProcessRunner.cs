@@ -8,11 +8,11 @@ namespace Ktap.Cli.Tests;
 /// <param name="Stderr">Standard error, the same way.</param>
 internal sealed record ProcessResult(int ExitCode, string Stdout, string Stderr, bool TimedOut, TimeSpan Elapsed);
 
-/// <summary>Runs a program with empty stdin and captures its output byte for byte.</summary>
+/// <summary>Runs a program, with empty stdin unless given one, and captures its output byte for byte.</summary>
 internal static class ProcessRunner
 {
     public static ProcessResult Run(
-        string program, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+        string program, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, byte[]? stdin = null)
     {
         var startInfo = new ProcessStartInfo(program)
         {
@@ -31,7 +31,12 @@ internal static class ProcessRunner
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException($"could not start {program}");
 
-        // Closed at once: a script that reads stdin sees end of file rather than hanging.
+        // Closed at once (after the input, if any): a reader sees end of file rather than hanging.
+        if (stdin is not null)
+        {
+            process.StandardInput.BaseStream.Write(stdin);
+        }
+
         process.StandardInput.Close();
 
         // Raw streams, read concurrently: a full pipe on one must never block the other.
