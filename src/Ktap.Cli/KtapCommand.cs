@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Microsoft.Win32.SafeHandles;
 using System.Text;
 using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
+using Microsoft.Win32.SafeHandles;
 
 namespace Ktap.Cli;
 
