@@ -24,6 +24,13 @@ dotnet test Ktap.slnx --logger trx --logger "console;verbosity=minimal" --result
     -nologo -v quiet -tl:off "$@" \
     || status=$?
 
+# Style is part of the build contract (DESIGN §6): the tree must be `dotnet format` clean.
+if ! dotnet format --verify-no-changes Ktap.slnx >"$results/format.log" 2>&1; then
+    cat "$results/format.log" >&2
+    echo "test.sh: the code is not 'dotnet format' clean (run: dotnet format Ktap.slnx)" >&2
+    status=1
+fi
+
 # Sums an attribute of the <Counters> element over all TRX files.
 count() {
     local total=0 file value
@@ -50,7 +57,7 @@ if ((reports < projects)); then
     echo "test.sh: only $reports of $projects test projects reported results (a build error or a crashed test host?)" >&2
     status=1
 elif ((status != 0 && failed == 0)); then
-    echo "test.sh: dotnet test exited with status $status" >&2
+    echo "test.sh: dotnet test or the format check failed (status $status)" >&2
 fi
 if ((passed + failed == 0)); then
     echo "test.sh: no tests ran" >&2
