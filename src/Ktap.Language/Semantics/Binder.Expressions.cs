@@ -168,18 +168,18 @@ public sealed partial class Binder
     private BoundFunction BindFunction(FunctionExpressionSyntax syntax)
     {
         var symbol = new FunctionSymbol(syntax.Name ?? "anonymous function", FunctionKind.Function, function, syntax.Span);
-        functions.Add(symbol);
-        var outerFunction = function;
-        var outerScope = scope;
-        var outerLoops = loopDepth;
-        function = symbol;
-        scope = new Scope(outerScope);
-        loopDepth = 0;
-        symbol.Parameters = [.. syntax.Parameters.Select(Declare)];
-        symbol.Body = BindStatements(syntax.Body.Statements);
-        function = outerFunction;
-        scope = outerScope;
-        loopDepth = outerLoops;
+        BindBody(symbol, syntax.Parameters, syntax.Body);
         return new BoundFunction(symbol, syntax.Span);
+    }
+
+    /// <summary>Binds a function's parameters and body in a scope of its own, then returns to the enclosing one.</summary>
+    private void BindBody(FunctionSymbol symbol, IReadOnlyList<NameSyntax> parameters, BlockSyntax body)
+    {
+        functions.Add(symbol);
+        var (outerFunction, outerScope, outerLoops) = (function, scope, loopDepth);
+        (function, scope, loopDepth) = (symbol, new Scope(outerScope), 0);
+        symbol.Parameters = [.. parameters.Select(Declare)];
+        symbol.Body = BindStatements(body.Statements);
+        (function, scope, loopDepth) = (outerFunction, outerScope, outerLoops);
     }
 }

@@ -152,17 +152,7 @@ public sealed partial class Binder
 
         var name = kind == FunctionKind.Trace ? string.Join(",", specs.Select(s => s.Text)) : kind == FunctionKind.TraceEnd ? "trace_end" : timerSpec;
         var handler = new FunctionSymbol(name, kind, function, statement.Span);
-        functions.Add(handler);
-        var outerFunction = function;
-        var outerScope = scope;
-        var outerLoops = loopDepth;
-        function = handler;
-        scope = new Scope(outerScope);
-        loopDepth = 0;
-        handler.Body = BindStatements(body.Statements);
-        function = outerFunction;
-        scope = outerScope;
-        loopDepth = outerLoops;
+        BindBody(handler, [], body);
 
         var probe = new BoundProbe(handler, specs, filter, timerSpec, interval, statement.Span);
         probes.Add(probe);
