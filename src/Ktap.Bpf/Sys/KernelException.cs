@@ -1,0 +1,39 @@
+namespace Ktap.Bpf.Sys;
+
+/// <summary>
+/// A system call failed. The message names the call and the errno; a program load also carries
+/// the verifier's log.
+/// </summary>
+public class KernelException : Exception
+{
+    public KernelException(string call, int errno, string? detail = null)
+        : base(Describe(call, errno, detail))
+    {
+        Call = call;
+        Errno = errno;
+    }
+
+    /// <summary>The call that failed, as <c>bpf(BPF_PROG_LOAD)</c> or <c>perf_event_open</c>.</summary>
+    public string Call { get; }
+
+    public int Errno { get; }
+
+    /// <summary>The errno's symbolic name, as <c>EPERM</c>.</summary>
+    public string ErrnoName => Errnos.Name(Errno);
+
+    private static string Describe(string call, int errno, string? detail) =>
+        $"{call} failed: {Errnos.Name(errno)} ({Errnos.Describe(errno)}){(detail is null ? string.Empty : ": " + detail)}";
+}
+
+/// <summary>The verifier refused a program. <see cref="Log"/> is what it said.</summary>
+public sealed class VerifierException(int errno, string log)
+    : KernelException("bpf(BPF_PROG_LOAD)", errno, LastLine(log))
+{
+    public string Log { get; } = log;
+
+    private static string? LastLine(string log)
+    {
+        var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? null : lines[^1];
+    }
+}
