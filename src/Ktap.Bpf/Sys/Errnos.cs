@@ -17,6 +17,7 @@ public static class Errnos
     public const int EFAULT = 14;
     public const int EBUSY = 16;
     public const int EEXIST = 17;
+    public const int ENODEV = 19;
     public const int EINVAL = 22;
     public const int ENOSPC = 28;
     public const int ENOSYS = 38;
@@ -39,6 +40,7 @@ public static class Errnos
         EFAULT => "EFAULT",
         EBUSY => "EBUSY",
         EEXIST => "EEXIST",
+        ENODEV => "ENODEV",
         EINVAL => "EINVAL",
         ENOSPC => "ENOSPC",
         ENOSYS => "ENOSYS",
