@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace Ktap.Bpf.Tests;
+
+/// <summary>
+/// What this machine's kernel cannot do (kprobes: CONFIG_KPROBES is not set) is tested in a qemu
+/// guest running Debian's kernel: tests/qemu/run-guest.sh boots it with the NativeAOT build of
+/// tests/Ktap.Bpf.GuestChecks as its payload, which prints TAP.
+/// </summary>
+public sealed class GuestKernelTests
+{
+    [KernelFact]
+    public void KprobesAndKretprobesWorkOnAKernelThatHasThem()
+    {
+        var root = RepositoryRoot();
+        var artifacts = Path.Combine(root, "artifacts", "guest");
+        Run("dotnet", ["publish", Path.Combine(root, "tests", "Ktap.Bpf.GuestChecks"), "-c", "Release", "-r", "linux-x64", "--artifacts-path", artifacts, "-nologo", "-v", "quiet", "-tl:off"], root, out _);
+        var program = Path.Combine(artifacts, "publish", "Ktap.Bpf.GuestChecks", "release_linux-x64", "Ktap.Bpf.GuestChecks");
+
+        var status = Run(Path.Combine(root, "tests", "qemu", "run-guest.sh"), [program], root, out var output);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(status == 0, $"the guest checks failed (status {status}):\n{output}");
+        Assert.Equal("1..4", lines[0]);
+        Assert.Equal(4, lines.Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+    }
+
+    private static int Run(string program, string[] arguments, string directory, out string output)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} did not finish in 10 minutes");
+        }
+
+        if (process.ExitCode != 0 && program == "dotnet")
+        {
+            Assert.Fail($"dotnet publish failed:\n{output}\n{stderr.Result}");
+        }
+
+        output += stderr.Result;
+        return process.ExitCode;
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Ktap.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("no Ktap.slnx above the test assembly");
+    }
+}
