@@ -30,6 +30,12 @@ public readonly record struct Instruction(byte OpCode, byte Registers, short Off
 
     public Register Source => (Register)(Registers >> 4);
 
+    /// <summary>The low three bits of the opcode.</summary>
+    public InstructionClass Class => OpCodes.ClassOf(OpCode);
+
+    /// <summary>True for the first slot of a 64-bit immediate load, which owns the next slot too.</summary>
+    public bool IsLoadImm64 => OpCode == OpCodes.LoadImm64;
+
     public static Instruction Create(byte opCode, Register destination, Register source, short offset, int immediate) =>
         new(opCode, (byte)(((byte)source << 4) | (byte)destination), offset, immediate);
 
