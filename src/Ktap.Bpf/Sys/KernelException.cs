@@ -31,9 +31,16 @@ public sealed class VerifierException(int errno, string log)
 {
     public string Log { get; } = log;
 
+    /// <summary>
+    /// The verifier's reason: its last line, above the statistics it appends at every level
+    /// ("processed N insns ...", "verification time ...", "stack depth ...").
+    /// </summary>
     private static string? LastLine(string log)
     {
         var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? null : lines[^1];
+        var reason = lines.LastOrDefault(l => !l.StartsWith("processed ", StringComparison.Ordinal)
+            && !l.StartsWith("verification time", StringComparison.Ordinal)
+            && !l.StartsWith("stack depth", StringComparison.Ordinal));
+        return reason ?? lines.LastOrDefault();
     }
 }
