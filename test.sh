@@ -14,6 +14,7 @@ cd "$root"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 ./build.sh
+tests/prerequisites.sh
 
 results="$(mktemp -d "${TMPDIR:-/tmp}/ktap-test.XXXXXX")"
 trap 'rm -rf "$results"' EXIT

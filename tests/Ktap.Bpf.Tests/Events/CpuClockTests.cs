@@ -66,10 +66,25 @@ public sealed class CpuClockTests
         var before = cpus.Select(cpu => counters.Read((uint)cpu)).ToArray();
         var clock = Stopwatch.StartNew();
 
-        // The links own the events: disposing them detaches and closes everything.
-        using (var links = PerfEvents.OpenCpuClock(sampleRate).Attach(program))
+        // An idle vCPU of this VM takes few timer samples (0 to 34 a second measured on a halted
+        // CPU 1), so every CPU is kept busy: the rate under test is the running CPU's.
+        var spinners = cpus.Select(cpu => Process.Start(new ProcessStartInfo("taskset", ["-c", cpu.ToString(CultureInfo.InvariantCulture), "sh", "-c", "while :; do :; done"]))!).ToList();
+        try
         {
-            Thread.Sleep(1000);
+            // The links own the events: disposing them detaches and closes everything.
+            using (var links = PerfEvents.OpenCpuClock(sampleRate).Attach(program))
+            {
+                Thread.Sleep(1000);
+            }
+        }
+        finally
+        {
+            foreach (var spinner in spinners)
+            {
+                spinner.Kill();
+                spinner.WaitForExit();
+                spinner.Dispose();
+            }
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
