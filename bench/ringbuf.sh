@@ -6,16 +6,8 @@
 #   bench/ringbuf.sh [ROUNDS]
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-project="$root/bench/ringbuf/RingBufferBench.csproj"
-artifacts="$root/artifacts/bench"
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-
-if ! log="$(dotnet publish "$project" -c Release -r linux-x64 -p:PublishAot=true --artifacts-path "$artifacts" -nologo -v quiet -tl:off 2>&1)"; then
-    echo "$log" >&2
-    echo "ringbuf.sh: FAILED: the benchmark did not build" >&2
-    exit 1
-fi
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+publish_aot "$root/bench/ringbuf/RingBufferBench.csproj" RingBufferBench
 
 # Pinned to one CPU: the rate is one core's.
-exec taskset -c 0 "$artifacts/publish/RingBufferBench/release_linux-x64/RingBufferBench" "$@"
+exec taskset -c 0 "$published" "$@"

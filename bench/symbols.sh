@@ -14,32 +14,13 @@
 # minute or two and needs cc. Run as root: kallsyms shows addresses to root only.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 project="$root/bench/symbols/SymbolsBench.csproj"
 work="${SYMBOLS_BENCH_DIR:-/tmp/ktap-bench-symbols}"
 functions=110000
 target_bytes=$((100 * 1000 * 1000))
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-aot=0
-while (($#)); do
-    case "$1" in
-        --aot) aot=1; shift ;;
-        --) shift; break ;;
-        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "symbols.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
-    esac
-done
-
-# Builds quietly; on failure shows everything the build said.
-quietly() {
-    local log
-    if ! log="$("$@" 2>&1)"; then
-        echo "$log" >&2
-        echo "symbols.sh: FAILED: $*" >&2
-        exit 1
-    fi
-}
+parse_options 2,16 "$@"
 
 # Writes one C file of $2 functions named ktap_bench_unit_<unit>_subsystem_handler_<n>; every
 # fourth is static (only in .symtab), the rest exported (in .symtab and .dynsym).
@@ -75,7 +56,7 @@ generate_elf() {
     rm -rf "$work/src" "$work/unpadded.so"
 }
 
-options=("$@")
+options=("${bench_args[@]}")
 if [[ " ${options[*]-} " != *" --elf "* ]]; then
     mkdir -p "$work"
     elf="$work/libktapbench-$functions.so"
@@ -84,11 +65,9 @@ if [[ " ${options[*]-} " != *" --elf "* ]]; then
 fi
 
 if ((aot)); then
-    artifacts="$root/artifacts/bench"
-    quietly dotnet publish "$project" -c Release -r linux-x64 -p:PublishAot=true --artifacts-path "$artifacts" \
-        -nologo -v quiet -tl:off
-    exec "$artifacts/publish/SymbolsBench/release_linux-x64/SymbolsBench" "${options[@]}"
+    publish_aot "$project" SymbolsBench
+    exec "$published" "${options[@]}"
 fi
 
-quietly dotnet build "$project" -c Release -nologo -v quiet -tl:off
+build_release "$project"
 exec dotnet "$root/bench/symbols/bin/Release/net10.0/SymbolsBench.dll" "${options[@]}"

@@ -1,4 +1,5 @@
 using System.Text;
+using Ktap.Bpf.Text;
 
 namespace Ktap.Bpf.Symbols;
 
@@ -43,13 +44,13 @@ public sealed partial class ElfFile
         }
     }
 
-    /// <summary>The USDT probes whose provider and name match the globs given (see <see cref="SymbolGlob"/>).</summary>
+    /// <summary>The USDT probes whose provider and name match the globs given (see <see cref="Glob"/>).</summary>
     public IReadOnlyList<UsdtProbe> MatchUsdtProbes(string providerPattern, string namePattern)
     {
         ArgumentNullException.ThrowIfNull(providerPattern);
         ArgumentNullException.ThrowIfNull(namePattern);
-        var provider = new SymbolGlob(providerPattern);
-        var name = new SymbolGlob(namePattern);
+        var provider = new Glob(providerPattern);
+        var name = new Glob(namePattern);
         return [.. UsdtProbes.Where(p => provider.IsMatch(Encoding.UTF8.GetBytes(p.Provider)) && name.IsMatch(Encoding.UTF8.GetBytes(p.Name)))];
     }
 

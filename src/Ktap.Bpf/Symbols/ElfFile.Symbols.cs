@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Ktap.Bpf.Text;
 
 namespace Ktap.Bpf.Symbols;
 
@@ -74,18 +75,18 @@ public sealed unsafe partial class ElfFile
 
     /// <summary>
     /// The functions whose names match the glob <paramref name="pattern"/> (see
-    /// <see cref="SymbolGlob"/>), in table order.
+    /// <see cref="Glob"/>), in table order.
     /// </summary>
     public IReadOnlyList<ElfSymbol> MatchFunctions(string pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        if (!SymbolGlob.HasWildcards(pattern))
+        if (!Glob.HasWildcards(pattern))
         {
             return FindFunctions(pattern);
         }
 
         var table = Symbols();
-        var glob = new SymbolGlob(pattern);
+        var glob = new Glob(pattern);
         var found = new List<ElfSymbol>();
         for (var i = 0; i < table.Entries.Length; i++)
         {

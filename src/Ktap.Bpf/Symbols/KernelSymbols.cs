@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Ktap.Bpf.Text;
 
 namespace Ktap.Bpf.Symbols;
 
@@ -237,19 +238,19 @@ public sealed class KernelSymbols
 
     /// <summary>
     /// The symbols whose names match the glob <paramref name="pattern"/> (see
-    /// <see cref="SymbolGlob"/>), in address order: functions only unless
+    /// <see cref="Glob"/>), in address order: functions only unless
     /// <paramref name="functionsOnly"/> is false. A name listed at two addresses (two static
     /// functions of one name) appears twice.
     /// </summary>
     public IReadOnlyList<KernelSymbol> Match(string pattern, bool functionsOnly = true)
     {
         ArgumentNullException.ThrowIfNull(pattern);
-        if (!SymbolGlob.HasWildcards(pattern))
+        if (!Glob.HasWildcards(pattern))
         {
             return [.. IndicesNamed(pattern).Where(i => !functionsOnly || IsFunction(i)).Select(Symbol)];
         }
 
-        var glob = new SymbolGlob(pattern);
+        var glob = new Glob(pattern);
         var found = new List<KernelSymbol>();
         for (var i = 0; i < addresses.Length; i++)
         {

@@ -22,12 +22,12 @@ namespace Ktap.Bpf.Symbols;
 /// </remarks>
 public sealed class ProcessMaps
 {
-    private readonly MemoryMapping[] mappings;
+    private readonly ProcessMapping[] mappings;
     private readonly ElfFileCache cache;
-    private readonly Dictionary<MemoryMapping, ElfFile?> files = [];
+    private readonly Dictionary<ProcessMapping, ElfFile?> files = [];
     private readonly Lock gate = new();
 
-    private ProcessMaps(int processId, MemoryMapping[] mappings, ElfFileCache cache)
+    private ProcessMaps(int processId, ProcessMapping[] mappings, ElfFileCache cache)
     {
         ProcessId = processId;
         this.mappings = mappings;
@@ -37,7 +37,7 @@ public sealed class ProcessMaps
     public int ProcessId { get; }
 
     /// <summary>The mappings in address order.</summary>
-    public IReadOnlyList<MemoryMapping> Mappings => mappings;
+    public IReadOnlyList<ProcessMapping> Mappings => mappings;
 
     /// <summary>Reads the maps of process <paramref name="processId"/>.</summary>
     /// <exception cref="FileNotFoundException">The process does not exist (any more).</exception>
@@ -66,7 +66,7 @@ public sealed class ProcessMaps
     public static ProcessMaps Parse(string text, int processId, ElfFileCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var mappings = new List<MemoryMapping>();
+        var mappings = new List<ProcessMapping>();
         var lineNumber = 0;
         foreach (var line in text.AsSpan().EnumerateLines())
         {
@@ -83,7 +83,7 @@ public sealed class ProcessMaps
     }
 
     /// <summary>The mapping holding <paramref name="address"/>, or null.</summary>
-    public MemoryMapping? FindMapping(ulong address)
+    public ProcessMapping? FindMapping(ulong address)
     {
         int low = 0, high = mappings.Length;
         while (low < high)
@@ -150,7 +150,7 @@ public sealed class ProcessMaps
     }
 
     /// <summary>The ELF file behind a file mapping, through the process's own view of the file system.</summary>
-    public ElfFile? ElfFileOf(MemoryMapping mapping)
+    public ElfFile? ElfFileOf(ProcessMapping mapping)
     {
         ArgumentNullException.ThrowIfNull(mapping);
         lock (gate)
@@ -165,7 +165,7 @@ public sealed class ProcessMaps
         }
     }
 
-    private string? OpenPath(MemoryMapping mapping)
+    private string? OpenPath(ProcessMapping mapping)
     {
         if (mapping.FilePath is not { } path)
         {
@@ -190,7 +190,7 @@ public sealed class ProcessMaps
         return path;
     }
 
-    private static MemoryMapping? ParseLine(ReadOnlySpan<char> line)
+    private static ProcessMapping? ParseLine(ReadOnlySpan<char> line)
     {
         // start-end perms offset dev inode [path]; the path is the rest of the line after the
         // inode and its padding, and may itself hold spaces.
@@ -235,6 +235,6 @@ public sealed class ProcessMaps
         }
 
         var path = position < line.Length ? line[position..].ToString() : null;
-        return new MemoryMapping(low, end, line[fields[1]].ToString(), offset, line[fields[3]].ToString(), inode, path);
+        return new ProcessMapping(low, end, line[fields[1]].ToString(), offset, line[fields[3]].ToString(), inode, path);
     }
 }

@@ -1,6 +1,9 @@
 namespace Ktap.Bpf.Sys;
 
-/// <summary>An <c>mmap</c> of a kernel object's memory, unmapped on dispose.</summary>
+/// <summary>
+/// An <c>mmap</c> of a kernel object's memory, unmapped on dispose (a process's mappings,
+/// as <c>/proc/PID/maps</c> lists them, are <see cref="Symbols.ProcessMapping"/>).
+/// </summary>
 public sealed unsafe class MemoryMapping : IDisposable
 {
     public const int ProtRead = 1;

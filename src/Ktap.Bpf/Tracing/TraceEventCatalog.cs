@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Ktap.Bpf.Text;
 
 namespace Ktap.Bpf.Tracing;
 

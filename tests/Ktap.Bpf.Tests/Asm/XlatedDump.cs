@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Ktap.Bpf.Asm;
 using Ktap.Bpf.Programs;
 using Ktap.Bpf.Sys;
@@ -14,37 +12,8 @@ namespace Ktap.Bpf.Tests.Asm;
 internal static unsafe class XlatedDump
 {
     /// <summary>What bpftool prints, exactly.</summary>
-    public static string Bpftool(uint programId)
-    {
-        var start = new ProcessStartInfo("bpftool")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in new[] { "prog", "dump", "xlated", "id", programId.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException("bpftool is not installed (Debian: apt-get install bpftool); the disassembler is checked against it", e);
-        }
-
-        using (process)
-        {
-            var error = process.StandardError.ReadToEndAsync();
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : throw new InvalidOperationException($"bpftool exited with {process.ExitCode}: {error.Result}");
-        }
-    }
+    public static string Bpftool(uint programId) =>
+        Tool.Run("bpftool", "prog", "dump", "xlated", "id", programId.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Our text for the program as the kernel holds it.</summary>
     public static string Ours(BpfProgram program)

@@ -4,7 +4,7 @@ using Ktap.Bpf.Asm;
 using Ktap.Bpf.Btf;
 using Ktap.Bpf.Programs;
 using Ktap.Bpf.Sys;
-using static Ktap.Bpf.Tests.Programs.RawAssembly;
+using static Ktap.Bpf.Asm.Instructions;
 
 namespace Ktap.Bpf.Tests.Btf;
 
@@ -24,7 +24,7 @@ public sealed class ProgramBtfKernelTests
     public void ScriptLinesShowInBpftoolsTranslatedDump()
     {
         // r0 = 0; r0 += 1; r0 += 2; exit
-        Instruction[] program = [MovImm(Register.R0, 0), AddImm(Register.R0, 1), AddImm(Register.R0, 2), Exit()];
+        Instruction[] program = [Mov64(Register.R0, 0), Alu64(AluOperation.Add, Register.R0, 1), Alu64(AluOperation.Add, Register.R0, 2), Exit()];
         var builder = new ProgramBtfBuilder();
         builder.AddFunction("ktap_main", 0);
         foreach (var (instruction, text, line, column) in ScriptLines)
@@ -41,7 +41,7 @@ public sealed class ProgramBtfKernelTests
         Assert.Equal((uint)ScriptLines.Length, info.LineInfoCount);
         Assert.NotEqual(0u, info.BtfId);
 
-        var dump = Bpftool.Run("prog", "dump", "xlated", "id", info.Id.ToString(CultureInfo.InvariantCulture), "linum");
+        var dump = Tool.Run("bpftool", "prog", "dump", "xlated", "id", info.Id.ToString(CultureInfo.InvariantCulture), "linum");
         Assert.Contains("int ktap_main(void * ctx):", dump);
         foreach (var (_, text, line, column) in ScriptLines)
         {
@@ -57,12 +57,12 @@ public sealed class ProgramBtfKernelTests
     {
         Instruction[] program =
         [
-            MovImm(Register.R1, 20),                                   // 0  main
-            Instruction.Create(0x85, Register.R0, Register.R1, 0, 1),  // 1  call helper (src 1: BPF_PSEUDO_CALL, pc-relative)
-            Exit(),                                                    // 2
-            MovReg(Register.R0, Register.R1),                          // 3  helper(x): x + 22
-            AddImm(Register.R0, 22),                                   // 4
-            Exit(),                                                    // 5
+            Mov64(Register.R1, 20),                     // 0  main
+            CallFunction(1),                            // 1  call helper (src 1: BPF_PSEUDO_CALL, pc-relative)
+            Exit(),                                     // 2
+            Mov64(Register.R0, Register.R1),            // 3  helper(x): x + 22
+            Alu64(AluOperation.Add, Register.R0, 22),   // 4
+            Exit(),                                     // 5
         ];
         var builder = new ProgramBtfBuilder();
         builder.AddFunction("ktap_main", 0);
@@ -78,7 +78,7 @@ public sealed class ProgramBtfKernelTests
         Assert.Equal(42u, loaded.TestRun(new byte[8]));
         Assert.Equal(3u, loaded.GetInfo().LineInfoCount);
 
-        var dump = Bpftool.Run("prog", "dump", "xlated", "id", loaded.GetInfo().Id.ToString(CultureInfo.InvariantCulture), "linum");
+        var dump = Tool.Run("bpftool", "prog", "dump", "xlated", "id", loaded.GetInfo().Id.ToString(CultureInfo.InvariantCulture), "linum");
         Assert.Contains("int ktap_main(void * ctx):", dump);
         Assert.Contains("unsigned long long ktap_helper(unsigned long long x):", dump);
         Assert.Contains($"; function helper(x) {{ return x + 22 }} [file:{File} line_num:3 line_col:1]", dump);
@@ -98,7 +98,7 @@ public sealed class ProgramBtfKernelTests
         builder.AddLine(1, File, "exit", 2, 1);
         var debug = builder.Load();
         using var btf = debug.Btf;
-        using var loaded = BpfProgram.Load(new ProgramSpec(type, ReturnZero(), "ktap_t_sig") { DebugInfo = debug });
+        using var loaded = BpfProgram.Load(new ProgramSpec(type, [Mov64(Register.R0, 0), Exit()], "ktap_t_sig") { DebugInfo = debug });
         Assert.Equal(2u, loaded.GetInfo().LineInfoCount);
     }
 

@@ -8,7 +8,7 @@ namespace Ktap.Bpf.Tests.Btf;
 public sealed class VmlinuxBtfTests
 {
     private static readonly Lazy<string[]> BpftoolRaw = new(() =>
-        Bpftool.Run("btf", "dump", "file", BtfReader.VmlinuxPath, "format", "raw").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Tool.Run("bpftool", "btf", "dump", "file", BtfReader.VmlinuxPath, "format", "raw").Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
     private static BtfReader Vmlinux => BtfReader.Vmlinux;
 

@@ -9,8 +9,6 @@ namespace Ktap.Bpf.Tests.Events;
 
 public sealed class CpuClockTests
 {
-    private const int GetSmpProcessorId = 8;
-
     [KernelTheory]
     [InlineData(true)]
     [InlineData(false)]
@@ -21,7 +19,7 @@ public sealed class CpuClockTests
         var cpus = Cpus.Online();
         using var counters = CounterMap.Create(Cpus.PossibleCount);
         var code = new ProbeAssembly()
-            .Call(GetSmpProcessorId)
+            .Call(HelperFunction.GetSmpProcessorId)
             .AddToSlot(counters.Fd, 0, keyRegister: Register.R0)
             .ReturnZero()
             .Build();

@@ -109,7 +109,7 @@ public sealed class ProbeTests
     private static BpfProgram LoadRegisterSummer(CounterMap counters, short register, string name)
     {
         var code = new ProbeAssembly()
-            .LoadDw(Register.R6, Register.R1, register)
+            .Emit(Instructions.Load(MemorySize.DoubleWord, Register.R6, Register.R1, register))
             .AddToSlot(counters.Fd, 0)
             .AddToSlot(counters.Fd, 1, addend: Register.R6)
             .ReturnZero()

@@ -11,10 +11,8 @@ internal static class SymbolOffset
 {
     public static ulong Find(string binary, string symbol)
     {
-        var (status, symbols) = Workload.Run("readelf", $"-sW {binary}");
-        Assert.Equal(0, status);
         ulong? address = null;
-        foreach (var line in symbols.Split('\n'))
+        foreach (var line in Tool.Run("readelf", "-sW", binary).Split('\n'))
         {
             // "    27: 0000000000001139    25 FUNC    GLOBAL DEFAULT   14 ktap_target"
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -25,9 +23,7 @@ internal static class SymbolOffset
         }
 
         Assert.True(address.HasValue, $"no symbol {symbol} in {binary}");
-        var (headerStatus, headers) = Workload.Run("readelf", $"-lW {binary}");
-        Assert.Equal(0, headerStatus);
-        foreach (var line in headers.Split('\n'))
+        foreach (var line in Tool.Run("readelf", "-lW", binary).Split('\n'))
         {
             // "  LOAD           0x001000 0x0000000000001000 0x0000000000001000 0x0001f5 0x0001f5 R E 0x1000"
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);

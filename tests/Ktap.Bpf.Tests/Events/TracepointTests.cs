@@ -36,8 +36,6 @@ public sealed class TracepointTests
         }
         """;
 
-    private const int GetCurrentPidTgid = 14;
-
     private static readonly TraceEventName OpenAt = new("syscalls", "sys_enter_openat");
 
     [KernelTheory]
@@ -125,9 +123,9 @@ public sealed class TracepointTests
         // sys_enter counts this process's syscalls; reading the map is one of them.
         using var counters = CounterMap.Create(1);
         var code = new ProbeAssembly()
-            .Call(GetCurrentPidTgid)
-            .Op(0x77, Register.R0, immediate: 32)
-            .JumpImm(0x55, Register.R0, Environment.ProcessId, "out")
+            .Call(HelperFunction.GetCurrentPidTgid)
+            .Emit(Instructions.Alu64(AluOperation.Rsh, Register.R0, 32))
+            .JumpImm(JumpOperation.Jne, Register.R0, Environment.ProcessId, "out")
             .AddToSlot(counters.Fd, 0)
             .Label("out")
             .ReturnZero()
@@ -157,9 +155,9 @@ public sealed class TracepointTests
     internal static BpfProgram LoadPidCounter(CounterMap counters, int pid)
     {
         var code = new ProbeAssembly()
-            .Call(GetCurrentPidTgid)
-            .Op(0x77, Register.R0, immediate: 32)
-            .JumpImm(0x55, Register.R0, pid, "out")
+            .Call(HelperFunction.GetCurrentPidTgid)
+            .Emit(Instructions.Alu64(AluOperation.Rsh, Register.R0, 32))
+            .JumpImm(JumpOperation.Jne, Register.R0, pid, "out")
             .AddToSlot(counters.Fd, 0)
             .Label("out")
             .ReturnZero()

@@ -33,8 +33,7 @@ internal sealed class Workload : IDisposable
         var sourcePath = Path.Combine(directory, "workload.c");
         File.WriteAllText(sourcePath, source);
         var temporary = binary + "." + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        var (status, output) = Run("cc", $"{flags} -o {temporary} {sourcePath}");
-        Assert.True(status == 0, $"cc failed: {output}");
+        Tool.Run("cc", [.. flags.Split(' ', StringSplitOptions.RemoveEmptyEntries), "-o", temporary, sourcePath]);
         File.Move(temporary, binary, overwrite: true);
         return binary;
     }
@@ -79,20 +78,5 @@ internal sealed class Workload : IDisposable
         }
 
         process.Dispose();
-    }
-
-    public static (int Status, string Output) Run(string file, string arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
     }
 }

@@ -2,7 +2,7 @@ using Ktap.Bpf.Asm;
 using Ktap.Bpf.Maps;
 using Ktap.Bpf.Programs;
 using Ktap.Bpf.Sys;
-using static Ktap.Bpf.Tests.Programs.RawAssembly;
+using static Ktap.Bpf.Asm.Instructions;
 
 namespace Ktap.Bpf.Tests.Programs;
 
@@ -17,9 +17,9 @@ public sealed class ProgramTests
         // r0 = ctx->args[0] + ctx->args[1]
         Instruction[] program =
         [
-            LoadDw(Register.R0, Register.R1, 0),
-            LoadDw(Register.R2, Register.R1, 8),
-            Instruction.Create(0x0f, Register.R0, Register.R2, 0, 0),
+            Load(MemorySize.DoubleWord, Register.R0, Register.R1, 0),
+            Load(MemorySize.DoubleWord, Register.R2, Register.R1, 8),
+            Alu64(AluOperation.Add, Register.R0, Register.R2),
             Exit(),
         ];
         using var loaded = BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, program, "ktap_t_sum"));
@@ -78,7 +78,7 @@ public sealed class ProgramTests
     public void ARefusedProgramCarriesTheVerifierLog()
     {
         // Reads r2 before anything wrote it.
-        Instruction[] program = [MovReg(Register.R0, Register.R2), Exit()];
+        Instruction[] program = [Mov64(Register.R0, Register.R2), Exit()];
         var refused = Assert.Throws<VerifierException>(() => BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, program, "ktap_t_bad")));
         Assert.Equal(Errnos.EACCES, refused.Errno);
         Assert.Contains("R2 !read_ok", refused.Log, StringComparison.Ordinal);
@@ -91,7 +91,7 @@ public sealed class ProgramTests
     [KernelFact]
     public void AskedForLogsComeBackWithTheProgram()
     {
-        using var program = BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ReturnZero(), "ktap_t_log") { LogLevel = 4 });
+        using var program = BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, [Mov64(Register.R0, 0), Exit()], "ktap_t_log") { LogLevel = 4 });
         Assert.Contains("processed 2 insns", program.VerifierLog, StringComparison.Ordinal);
     }
 
@@ -102,7 +102,7 @@ public sealed class ProgramTests
         for (var i = 0; i < 10_000; i++)
         {
             using var map = BpfMap.Create(new MapSpec(MapType.Array, 4, 8, 1, "ktap_t_leak"));
-            using var program = BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ReturnZero(), "ktap_t_leak"));
+            using var program = BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, [Mov64(Register.R0, 0), Exit()], "ktap_t_leak"));
         }
 
         Assert.Equal(before, Directory.GetFiles("/proc/self/fd").Length);
@@ -111,15 +111,16 @@ public sealed class ProgramTests
     /// <summary><c>counters[0] += 1</c>, the per-CPU way: a plain read, add and store.</summary>
     private static Instruction[] IncrementKeyZero(BpfMap counters) =>
     [
-        StoreWordImm(Register.R10, -4, 0),
-        MovReg(Register.R2, Register.R10),
-        AddImm(Register.R2, -4),
-        .. LoadMap(Register.R1, counters.Handle.Fd),
-        Call(1),
-        JumpIfZero(Register.R0, 3),
-        LoadDw(Register.R1, Register.R0, 0),
-        AddImm(Register.R1, 1),
-        StoreDw(Register.R0, 0, Register.R1),
-        .. ReturnZero(),
+        Store(MemorySize.Word, Register.R10, -4, 0),
+        Mov64(Register.R2, Register.R10),
+        Alu64(AluOperation.Add, Register.R2, -4),
+        .. LoadMapFd(Register.R1, counters.Handle.Fd),
+        Call(HelperFunction.MapLookupElem),
+        Jump(JumpOperation.Jeq, Register.R0, 0, 3),
+        Load(MemorySize.DoubleWord, Register.R1, Register.R0, 0),
+        Alu64(AluOperation.Add, Register.R1, 1),
+        Store(MemorySize.DoubleWord, Register.R0, 0, Register.R1),
+        Mov64(Register.R0, 0),
+        Exit(),
     ];
 }

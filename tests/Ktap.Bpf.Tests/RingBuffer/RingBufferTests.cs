@@ -3,7 +3,7 @@ using Ktap.Bpf.Maps;
 using Ktap.Bpf.Programs;
 using Ktap.Bpf.RingBuffer;
 using Ktap.Bpf.Sys;
-using static Ktap.Bpf.Tests.Programs.RawAssembly;
+using static Ktap.Bpf.Asm.Instructions;
 
 namespace Ktap.Bpf.Tests.RingBuffer;
 
@@ -53,14 +53,14 @@ public sealed class RingBufferTests
     /// <summary>Sends ctx->args[0] as an 8-byte record with bpf_ringbuf_output; returns the helper's result.</summary>
     private static Instruction[] OutputFirstArgument(BpfMap ring) =>
     [
-        LoadDw(Register.R6, Register.R1, 0),
-        StoreDw(Register.R10, -8, Register.R6),
-        .. LoadMap(Register.R1, ring.Handle.Fd),
-        MovReg(Register.R2, Register.R10),
-        AddImm(Register.R2, -8),
-        MovImm(Register.R3, 8),
-        MovImm(Register.R4, 0),
-        Call(130),
+        Load(MemorySize.DoubleWord, Register.R6, Register.R1, 0),
+        Store(MemorySize.DoubleWord, Register.R10, -8, Register.R6),
+        .. LoadMapFd(Register.R1, ring.Handle.Fd),
+        Mov64(Register.R2, Register.R10),
+        Alu64(AluOperation.Add, Register.R2, -8),
+        Mov64(Register.R3, 8),
+        Mov64(Register.R4, 0),
+        Call(HelperFunction.RingbufOutput),
         Exit(),
     ];
 }

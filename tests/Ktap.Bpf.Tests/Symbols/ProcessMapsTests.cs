@@ -24,7 +24,7 @@ public sealed class ProcessMapsTests
         var maps = ProcessMaps.Parse(Sample, 42);
         Assert.Equal(8, maps.Mappings.Count);
         Assert.Equal(
-            new MemoryMapping(0x555555556000, 0x555555558000, "r-xp", 0x2000, "fe:01", 1234, "/usr/bin/my program"),
+            new ProcessMapping(0x555555556000, 0x555555558000, "r-xp", 0x2000, "fe:01", 1234, "/usr/bin/my program"),
             maps.Mappings[1]);
         Assert.True(maps.Mappings[1].IsExecutable);
         Assert.True(maps.Mappings[1].IsFile);

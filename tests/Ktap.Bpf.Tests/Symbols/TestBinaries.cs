@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Ktap.Bpf.Tests.Symbols;
 
 /// <summary>
@@ -96,13 +94,6 @@ internal static class TestBinaries
 
     private static Compiled Compile()
     {
-        if (Tool.Find("cc") is null)
-        {
-            throw new InvalidOperationException(
-                "the symbol tests compile C test programs and need a C compiler as 'cc' on PATH " +
-                "(Debian: apt-get install gcc)");
-        }
-
         var directory = Path.Combine(Path.GetTempPath(), $"ktap-symbols-tests-{Environment.ProcessId}");
         Directory.CreateDirectory(directory);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(directory, recursive: true);
@@ -120,44 +111,4 @@ internal static class TestBinaries
     }
 
     private sealed record Compiled(string Pie, string FixedAddress, string Library);
-}
-
-/// <summary>Runs the tools the tests check against (cc, nm, readelf, ldconfig).</summary>
-internal static class Tool
-{
-    public static string? Find(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
-            .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, name))
-            .FirstOrDefault(File.Exists);
-
-    /// <summary>Runs <paramref name="name"/> and returns its standard output; throws with its errors when it fails.</summary>
-    public static string Run(string name, params string[] arguments)
-    {
-        var path = Find(name) ?? throw new InvalidOperationException($"the tests need '{name}' on PATH");
-        var start = new ProcessStartInfo(path)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The oracles' output is parsed: keep it in the C locale.
-        start.Environment["LC_ALL"] = "C";
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{name} {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Result}");
-        }
-
-        return output;
-    }
 }

@@ -2,7 +2,10 @@ using System.Globalization;
 
 namespace Ktap.Bpf.Symbols;
 
-/// <summary>One line of <c>/proc/PID/maps</c>: a range of a process's address space.</summary>
+/// <summary>
+/// One line of <c>/proc/PID/maps</c>: a range of a process's address space, as read (not an mmap of
+/// ours, which is <see cref="Sys.MemoryMapping"/>).
+/// </summary>
 /// <param name="Start">The first address.</param>
 /// <param name="End">One past the last address.</param>
 /// <param name="Permissions"><c>r-xp</c>: read, write, execute, then <c>p</c>rivate or <c>s</c>hared.</param>
@@ -14,7 +17,7 @@ namespace Ktap.Bpf.Symbols;
 /// unlinked), a pseudo-name (<c>[heap]</c>, <c>[stack]</c>, <c>[vdso]</c>, <c>[anon:name]</c>),
 /// or null for anonymous memory (a JIT's code, for one).
 /// </param>
-public sealed record MemoryMapping(
+public sealed record ProcessMapping(
     ulong Start, ulong End, string Permissions, ulong Offset, string Device, ulong Inode, string? Path)
 {
     private const string DeletedSuffix = " (deleted)";
@@ -49,7 +52,7 @@ public sealed record MemoryMapping(
 /// </param>
 /// <param name="Symbol">The function containing it, or null.</param>
 public sealed record UserAddress(
-    ulong Address, MemoryMapping? Mapping, ulong? FileOffset, ulong? LinkAddress, ElfSymbolAddress? Symbol)
+    ulong Address, ProcessMapping? Mapping, ulong? FileOffset, ulong? LinkAddress, ElfSymbolAddress? Symbol)
 {
     /// <summary>
     /// How far the loader moved the file from its link-time addresses: 0 for a fixed-address

@@ -1,12 +1,58 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using CsCheck;
-using Ktap.Bpf.Symbols;
+using Ktap.Bpf.Text;
 
-namespace Ktap.Bpf.Tests.Symbols;
+namespace Ktap.Bpf.Tests.Text;
 
-public sealed class SymbolGlobTests
+public sealed class GlobTests
 {
+    [Theory]
+    [InlineData("sys_enter_open*", "sys_enter_openat", true)]
+    [InlineData("sys_enter_open*", "sys_enter_open", true)]
+    [InlineData("sys_enter_open*", "sys_exit_openat", false)]
+    [InlineData("*", "", true)]
+    [InlineData("*", "anything", true)]
+    [InlineData("", "", true)]
+    [InlineData("", "x", false)]
+    [InlineData("sched_*_exec", "sched_process_exec", true)]
+    [InlineData("sched_*_exec", "sched_process_exit", false)]
+    [InlineData("?ched", "sched", true)]
+    [InlineData("?ched", "ched", false)]
+    [InlineData("sys_[ex]*", "sys_enter_read", true)]
+    [InlineData("sys_[ex]*", "sys_exit_read", true)]
+    [InlineData("sys_e[!n]*", "sys_exit_read", true)]
+    [InlineData("sys_e[!n]*", "sys_enter_read", false)]
+    [InlineData("irq_[a-h]*", "irq_handler_entry", true)]
+    [InlineData("irq_[a-h]*", "irq_work", false)]
+    [InlineData("a\\*b", "a*b", true)]
+    [InlineData("a\\*b", "axb", false)]
+    [InlineData("[]]x", "]x", true)]
+    [InlineData("[\\]]x", "]x", true)]
+    [InlineData("*a*a*a*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false)]
+    [InlineData("**open**", "sys_enter_openat", true)]
+    public void MatchesLikePerf(string pattern, string text, bool expected)
+    {
+        Assert.Equal(expected, Glob.IsMatch(pattern, text));
+        Assert.Equal(expected, new Glob(pattern).IsMatch(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
+    public void UnterminatedClassIsAnOrdinaryBracket()
+    {
+        Assert.False(Glob.IsMatch("sys_[abc", "sys_a"));
+        Assert.True(Glob.IsMatch("sys_[abc", "sys_[abc"));
+    }
+
+    [Fact]
+    public void KnowsPlainNamesFromPatterns()
+    {
+        Assert.False(Glob.HasWildcards("sys_enter_openat"));
+        Assert.True(Glob.HasWildcards("sys_enter_*"));
+        Assert.True(Glob.HasWildcards("sys_enter_open?t"));
+        Assert.True(Glob.HasWildcards("sys_[ab]"));
+    }
+
     [Theory]
     [InlineData("vfs_*", "vfs_read", true)]
     [InlineData("vfs_*", "vfs_", true)]
@@ -32,8 +78,8 @@ public sealed class SymbolGlobTests
     [InlineData("*.cold", "tcp_sendmsg.cold", true)]
     public void Matches_like_the_shell(string pattern, string name, bool expected)
     {
-        Assert.Equal(expected, SymbolGlob.IsMatch(pattern, name));
-        Assert.Equal(expected, new SymbolGlob(pattern).IsMatch(Encoding.UTF8.GetBytes(name)));
+        Assert.Equal(expected, Glob.IsMatch(pattern, name));
+        Assert.Equal(expected, new Glob(pattern).IsMatch(Encoding.UTF8.GetBytes(name)));
     }
 
     [Theory]
@@ -46,8 +92,8 @@ public sealed class SymbolGlobTests
     [InlineData("**", "", true)]
     public void Literal_parts_match_in_order_without_overlapping(string pattern, string name, bool expected)
     {
-        Assert.Equal(expected, new SymbolGlob(pattern).IsMatch(Encoding.UTF8.GetBytes(name)));
-        Assert.Equal(expected, SymbolGlob.IsMatch(pattern, name));
+        Assert.Equal(expected, new Glob(pattern).IsMatch(Encoding.UTF8.GetBytes(name)));
+        Assert.Equal(expected, Glob.IsMatch(pattern, name));
     }
 
     [Theory]
@@ -56,7 +102,7 @@ public sealed class SymbolGlobTests
     [InlineData("sys_?etuid", true)]
     [InlineData("tcp_[rs]*", true)]
     public void Tells_a_glob_from_a_name(string pattern, bool expected) =>
-        Assert.Equal(expected, SymbolGlob.HasWildcards(pattern));
+        Assert.Equal(expected, Glob.HasWildcards(pattern));
 
     /// <summary>Against a regular expression built from the same pattern, over a small alphabet that makes collisions likely.</summary>
     [Fact]
@@ -73,8 +119,8 @@ public sealed class SymbolGlobTests
             {
                 var expected = ToRegex(pattern).IsMatch(name);
                 var bytes = Encoding.UTF8.GetBytes(name);
-                return SymbolGlob.IsMatch(Encoding.UTF8.GetBytes(pattern), bytes) == expected
-                    && new SymbolGlob(pattern).IsMatch(bytes) == expected;
+                return Glob.IsMatch(Encoding.UTF8.GetBytes(pattern), bytes) == expected
+                    && new Glob(pattern).IsMatch(bytes) == expected;
             },
             iter: 20_000);
     }
