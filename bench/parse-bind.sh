@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 project="$root/bench/parse-bind/ParseBind.csproj"
 
-parse_options 2,10 "$@"
+parse_options 2,9 "$@"
 
 if ((aot)); then
     publish_aot "$project" ParseBind
