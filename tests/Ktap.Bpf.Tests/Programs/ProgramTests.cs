@@ -105,7 +105,9 @@ public sealed class ProgramTests
             using var program = BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, [Mov64(Register.R0, 0), Exit()], "ktap_t_leak"));
         }
 
-        Assert.Equal(before, Directory.GetFiles("/proc/self/fd").Length);
+        // A leak would leave thousands; the test host's own threads may open or close a
+        // descriptor or two meanwhile.
+        Assert.InRange(Directory.GetFiles("/proc/self/fd").Length - before, -4, 4);
     }
 
     /// <summary><c>counters[0] += 1</c>, the per-CPU way: a plain read, add and store.</summary>
