@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Ktap.Compiler.Types;
 using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
@@ -59,6 +60,12 @@ internal static class KtapCommand
         var diagnostics = new DiagnosticBag();
         var syntax = Parser.Parse(source, diagnostics);
         var script = Binder.Bind(syntax, diagnostics);
+        if (!diagnostics.HasErrors)
+        {
+            // What the kernel cannot run is a compile error before anything runs (KT2xxx).
+            TypeChecker.Check(script, diagnostics);
+        }
+
         if (diagnostics.HasErrors)
         {
             foreach (var diagnostic in diagnostics.Sorted())

@@ -36,6 +36,13 @@ public enum DiagnosticCode
     InvalidIterator = 1208,
     HandlerOnlyBuiltin = 1209,
     AssignmentToBuiltin = 1210,
+
+    // Kernel code (trace and profile blocks and what they call): KT20xx.
+    KernelRecursion = 2001,
+    TableCreatedInHandler = 2002,
+    TypeConflict = 2003,
+    NestedTable = 2004,
+    NotInKernel = 2005,
 }
 
 public static class DiagnosticCodeExtensions
