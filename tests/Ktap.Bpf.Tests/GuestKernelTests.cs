@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Ktap.Bpf.Tests;
 
 /// <summary>
@@ -14,40 +12,15 @@ public sealed class GuestKernelTests
     {
         var root = RepositoryRoot();
         var artifacts = Path.Combine(root, "artifacts", "guest");
-        Run("dotnet", ["publish", Path.Combine(root, "tests", "Ktap.Bpf.GuestChecks"), "-c", "Release", "-r", "linux-x64", "--artifacts-path", artifacts, "-nologo", "-v", "quiet", "-tl:off"], root, out _);
+        Tool.Run("dotnet", "publish", Path.Combine(root, "tests", "Ktap.Bpf.GuestChecks"), "-c", "Release", "-r", "linux-x64", "--artifacts-path", artifacts, "-nologo", "-v", "quiet", "-tl:off");
         var program = Path.Combine(artifacts, "publish", "Ktap.Bpf.GuestChecks", "release_linux-x64", "Ktap.Bpf.GuestChecks");
 
-        var status = Run(Path.Combine(root, "tests", "qemu", "run-guest.sh"), [program], root, out var output);
+        // run-guest.sh gives up on a guest that does not finish (GUEST_TIMEOUT, 180 s).
+        var (status, output, errors) = Tool.RunForStatus(Path.Combine(root, "tests", "qemu", "run-guest.sh"), program);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(status == 0, $"the guest checks failed (status {status}):\n{output}");
+        Assert.True(status == 0, $"the guest checks failed (status {status}):\n{output}{errors}");
         Assert.Equal("1..4", lines[0]);
         Assert.Equal(4, lines.Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
-    }
-
-    private static int Run(string program, string[] arguments, string directory, out string output)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        output = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(10)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} did not finish in 10 minutes");
-        }
-
-        if (process.ExitCode != 0 && program == "dotnet")
-        {
-            Assert.Fail($"dotnet publish failed:\n{output}\n{stderr.Result}");
-        }
-
-        output += stderr.Result;
-        return process.ExitCode;
     }
 
     private static string RepositoryRoot()

@@ -11,14 +11,25 @@ internal static class Tool
         ["bpftool"] = " (Debian: apt-get install bpftool)",
     };
 
-    public static string? Find(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
+    /// <summary>A name on PATH, or a path (with a '/') as it is.</summary>
+    public static string? Find(string name) => name.Contains('/', StringComparison.Ordinal)
+        ? (File.Exists(name) ? name : null)
+        : (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin")
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(directory => Path.Combine(directory, name))
             .FirstOrDefault(File.Exists);
 
     /// <summary>Runs <paramref name="name"/> and returns its standard output; throws with its errors when it fails.</summary>
     public static string Run(string name, params string[] arguments)
+    {
+        var (status, output, errors) = RunForStatus(name, arguments);
+        return status == 0
+            ? output
+            : throw new InvalidOperationException($"{name} {string.Join(' ', arguments)} exited with {status}: {errors}");
+    }
+
+    /// <summary>Runs <paramref name="name"/> to the end, for a caller to whom its exit status is a result.</summary>
+    public static (int Status, string Output, string Errors) RunForStatus(string name, params string[] arguments)
     {
         var path = Find(name)
             ?? throw new InvalidOperationException($"the tests need '{name}' on PATH{InstallHints.GetValueOrDefault(name)}");
@@ -39,12 +50,6 @@ internal static class Tool
         var errors = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{name} {string.Join(' ', arguments)} exited with {process.ExitCode}: {errors.Result}");
-        }
-
-        return output;
+        return (process.ExitCode, output, errors.Result);
     }
 }
