@@ -124,6 +124,14 @@ public sealed class ProgramBuilder
     public void Ja(Label target) => EmitFixup(Instructions.Ja(0), target, FixupKind.Offset);
 
     /// <summary>
+    /// <c>may_goto target</c> (kernel 6.9): falls through until the kernel's per-program loop
+    /// budget runs out, then jumps. With one on a loop's back edge the verifier treats the loop as
+    /// bounded and converges its states instead of walking every iteration.
+    /// </summary>
+    public void MayGoto(Label target) =>
+        EmitFixup(Instruction.Create(OpCodes.Jump(InstructionClass.Jmp, JumpOperation.Jcond, OperandSource.Immediate), Register.R0, (Register)PseudoSource.MayGoto, 0, 0), target, FixupKind.Offset);
+
+    /// <summary>
     /// A bpf-to-bpf call to the function at <paramref name="function"/>. Functions follow the
     /// main program's last <c>exit</c>: the verifier rejects code that falls through into one.
     /// </summary>
