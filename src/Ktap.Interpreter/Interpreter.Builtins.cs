@@ -60,17 +60,7 @@ public sealed partial class ScriptInterpreter
         switch (info.Function)
         {
             case BuiltinFunction.Print:
-                for (var i = 0; i < arguments.Length; i++)
-                {
-                    if (i > 0)
-                    {
-                        Output.Write('\t');
-                    }
-
-                    Output.Write(arguments[i].ToString());
-                }
-
-                Output.Write('\n');
+                Output.Write(ValueFormatter.FormatPrint(arguments));
                 return Value.Nil;
             case BuiltinFunction.Printf:
                 Output.Write(Format(arguments, span));
@@ -194,14 +184,4 @@ public sealed partial class ScriptInterpreter
             : throw Error($"bad argument #{index + 1} to '{name}' (number expected, got {arguments[index].TypeName})", span);
 
     private static int CapacityHint(long hint) => (int)Math.Clamp(hint, 0, 1 << 20);
-
-    private Value ProbeVariableInProcess(BoundProbeVariable variable) => variable.Variable switch
-    {
-        ProbeVariable.Pid => Value.Number(Environment.ProcessId),
-        ProbeVariable.Tid => Value.Number(SystemInfo.ThreadId()),
-        ProbeVariable.Uid => Value.Number(SystemInfo.UserId()),
-        ProbeVariable.Cpu => Value.Number(SystemInfo.CurrentCpu()),
-        ProbeVariable.Execname => Value.String(SystemInfo.ProcessName()),
-        _ => throw Error($"'{SyntaxFacts.Name(variable.Variable)}' only has a value in a probe handler", variable.Span),
-    };
 }

@@ -11,7 +11,7 @@ public sealed partial class ScriptInterpreter
         BoundNumber e => Value.Number(e.Value),
         BoundString e => Value.String(e.Value),
         BoundLocal e => Load(frame, e.Variable),
-        BoundUpvalue e => frame.Closure.Upvalues[e.Index].Value,
+        BoundUpvalue e => ReadCell(frame.Closure.Upvalues[e.Index]),
         BoundBinary e => EvaluateBinary(frame, e),
         BoundIndex e => GetElement(Evaluate(frame, e.Target), Evaluate(frame, e.Key), e),
         BoundCall e => Invoke(Evaluate(frame, e.Callee), EvaluateAll(frame, e.Arguments), e.Span),
@@ -23,8 +23,8 @@ public sealed partial class ScriptInterpreter
         BoundTableConstructor e => Construct(frame, e),
         BoundBuiltin e => Value.Function(BuiltinValueOf(e.Builtin)),
         BoundGlobalTable e => Value.Table(GlobalTable(e.Name)),
-        BoundProbeVariable e => ProbeVariableInProcess(e),
-        BoundEventField e => throw Error($"'args.{e.Field}' only has a value in a probe handler", e.Span),
+        BoundProbeVariable e => ProbeVariableValue(e),
+        BoundEventField e => EventField(e),
         _ => throw new InvalidOperationException($"cannot evaluate {expression.GetType().Name}"),
     };
 

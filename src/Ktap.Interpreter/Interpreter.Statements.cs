@@ -46,8 +46,11 @@ public sealed partial class ScriptInterpreter
 
                 return s.Else is null ? Completion.Normal : Execute(frame, s.Else);
             case BoundWhile s:
+            {
+                var iterations = 0;
                 while (Evaluate(frame, s.Condition).IsTruthy)
                 {
+                    CountIteration(ref iterations, s.Span);
                     var completion = Execute(frame, s.Body);
                     if (completion != Completion.Normal)
                     {
@@ -56,9 +59,14 @@ public sealed partial class ScriptInterpreter
                 }
 
                 return Completion.Normal;
+            }
+
             case BoundRepeat s:
+            {
+                var iterations = 0;
                 while (true)
                 {
+                    CountIteration(ref iterations, s.Span);
                     var completion = Execute(frame, s.Body);
                     if (completion != Completion.Normal)
                     {
@@ -70,6 +78,7 @@ public sealed partial class ScriptInterpreter
                         return Completion.Normal;
                     }
                 }
+            }
 
             case BoundNumericFor s:
                 return ExecuteNumericFor(frame, s);
@@ -93,19 +102,29 @@ public sealed partial class ScriptInterpreter
 
     private void Declare(Frame frame, BoundLocalDeclaration declaration)
     {
-        // Captured variables get their fresh cell first, so a function can capture itself.
+        // Captured variables get their fresh cell first, so a function can capture itself. A
+        // shared one keeps its cell (the session's storage) and gets nothing until its value.
         foreach (var variable in declaration.Variables)
         {
-            if (variable.IsCaptured)
+            if (variable.IsCaptured && frame.Cells[variable.Slot]?.Shared is null)
             {
-                Store(frame, variable, Value.Nil, declare: true);
+                frame.Cells[variable.Slot] = new Cell();
             }
         }
 
         var values = EvaluateAll(frame, declaration.Values);
         for (var i = 0; i < declaration.Variables.Count; i++)
         {
-            Store(frame, declaration.Variables[i], i < values.Length ? values[i] : Value.Nil, declare: !declaration.Variables[i].IsCaptured);
+            var variable = declaration.Variables[i];
+            var value = i < values.Length ? values[i] : Value.Nil;
+            if (variable.IsCaptured)
+            {
+                WriteCell(frame.Cells[variable.Slot]!, value, declaring: true, declaration.Span);
+            }
+            else
+            {
+                frame.Locals[variable.Slot] = value;
+            }
         }
     }
 
@@ -166,15 +185,15 @@ public sealed partial class ScriptInterpreter
         return Value.Number(unchecked(left.AsNumber + right.AsNumber));
     }
 
-    private static void StoreVariable(Frame frame, BoundExpression target, Value value)
+    private void StoreVariable(Frame frame, BoundExpression target, Value value)
     {
         switch (target)
         {
             case BoundLocal local:
-                Store(frame, local.Variable, value, declare: false);
+                Store(frame, local.Variable, value, declare: false, local.Span);
                 break;
             case BoundUpvalue upvalue:
-                frame.Closure.Upvalues[upvalue.Index].Value = value;
+                WriteCell(frame.Closure.Upvalues[upvalue.Index], value, declaring: false, upvalue.Span);
                 break;
             default:
                 throw new InvalidOperationException($"cannot store to {target.GetType().Name}");
@@ -202,9 +221,11 @@ public sealed partial class ScriptInterpreter
             ? unchecked((ulong)(last - first) / (ulong)step)
             : unchecked((ulong)(first - last) / (0UL - (ulong)step));
         var value = first;
+        var iterations = 0;
         while (true)
         {
-            Store(frame, loop.Variable, Value.Number(value), declare: true);
+            CountIteration(ref iterations, loop.Span);
+            Store(frame, loop.Variable, Value.Number(value), declare: true, loop.Span);
             var completion = Execute(frame, loop.Body);
             if (completion != Completion.Normal)
             {
@@ -220,6 +241,19 @@ public sealed partial class ScriptInterpreter
         }
     }
 
+    /// <summary>
+    /// In a probe handler a loop body runs at most <see cref="HandlerLoopLimit"/> times, then the
+    /// handler stops with ktap's error: the kernel runs handlers with that limit (LANGUAGE.md §8),
+    /// and a handler must behave the same wherever it runs.
+    /// </summary>
+    private void CountIteration(ref int iterations, Language.Syntax.TextSpan span)
+    {
+        if (currentEvent is not null && ++iterations > HandlerLoopLimit)
+        {
+            throw Error("loop execute count exceeded", span);
+        }
+    }
+
     private Completion ExecuteForIn(Frame frame, BoundForIn loop)
     {
         var (table, keys) = IterationOrder(frame, loop.Iterator);
@@ -232,10 +266,10 @@ public sealed partial class ScriptInterpreter
                 continue;
             }
 
-            Store(frame, loop.Key, key, declare: true);
+            Store(frame, loop.Key, key, declare: true, loop.Span);
             if (loop.Value is { } valueVariable)
             {
-                Store(frame, valueVariable, value, declare: true);
+                Store(frame, valueVariable, value, declare: true, loop.Span);
             }
 
             var completion = Execute(frame, loop.Body);

@@ -9,7 +9,11 @@ namespace Ktap.Interpreter;
 /// <param name="Output">Where print and printf write; Latin-1, so bytes pass through unchanged.</param>
 /// <param name="ScriptName">arg[0]: the script's path, or <c>-e</c>.</param>
 /// <param name="Arguments">arg[1..]: the script's arguments; decimal ones become numbers.</param>
-public sealed record InterpreterOptions(TextWriter Output, string ScriptName, IReadOnlyList<string> Arguments);
+/// <param name="SharedVariables">
+/// Where the top-level variables and tables that kernel handlers use live (BPF maps owned by the
+/// session); null keeps every variable in the interpreter.
+/// </param>
+public sealed record InterpreterOptions(TextWriter Output, string ScriptName, IReadOnlyList<string> Arguments, ISharedVariables? SharedVariables = null);
 
 /// <summary>
 /// Runs USER code (LANGUAGE.md §8): the top level, trace_end and tick blocks and the functions
@@ -19,6 +23,9 @@ public sealed partial class ScriptInterpreter
 {
     /// <summary>Calls nested deeper than this (tail calls excepted) are a "stack overflow" error.</summary>
     public const int MaxCallDepth = 1000;
+
+    /// <summary>The most iterations a loop of a probe handler may run (ktap's limit).</summary>
+    public const int HandlerLoopLimit = 100000;
 
     private readonly BoundScript script;
     private readonly InterpreterOptions options;
@@ -30,6 +37,7 @@ public sealed partial class ScriptInterpreter
         this.script = script;
         this.options = options;
         ArgTable = MakeArgTable(options);
+        sharedTopLevel = SharedTopLevel(script, options.SharedVariables);
     }
 
     /// <summary>The probe, timer and trace_end blocks the top-level code registered, in order.</summary>
@@ -45,6 +53,11 @@ public sealed partial class ScriptInterpreter
     public bool RunMain()
     {
         var frame = new Frame(new Closure(script.Main, []));
+        foreach (var variable in sharedTopLevel)
+        {
+            frame.Cells[variable.Slot] = new Cell { Shared = variable };
+        }
+
         var finished = true;
         try
         {
@@ -149,7 +162,7 @@ public sealed partial class ScriptInterpreter
                 var parameters = closure.Function.Parameters;
                 for (var i = 0; i < parameters.Count; i++)
                 {
-                    Store(frame, parameters[i], i < arguments.Length ? arguments[i] : Value.Nil, declare: true);
+                    Store(frame, parameters[i], i < arguments.Length ? arguments[i] : Value.Nil, declare: true, span);
                 }
 
                 if (Execute(frame, closure.Function.Body) == Completion.Return && frame.TailArguments is { } tailArguments)
@@ -168,23 +181,26 @@ public sealed partial class ScriptInterpreter
         }
     }
 
-    /// <summary>Writes a local; <paramref name="declare"/> gives a captured one a fresh cell.</summary>
-    private static void Store(Frame frame, VariableSymbol variable, Value value, bool declare)
+    /// <summary>
+    /// Writes a local; <paramref name="declare"/> gives a captured one a fresh cell, except a
+    /// shared one, whose cell is the session's storage for the whole run.
+    /// </summary>
+    private void Store(Frame frame, VariableSymbol variable, Value value, bool declare, TextSpan span)
     {
         if (!variable.IsCaptured)
         {
             frame.Locals[variable.Slot] = value;
         }
-        else if (declare || frame.Cells[variable.Slot] is null)
+        else if (frame.Cells[variable.Slot] is { } cell && (!declare || cell.Shared is not null))
         {
-            frame.Cells[variable.Slot] = new Cell { Value = value };
+            WriteCell(cell, value, declare, span);
         }
         else
         {
-            frame.Cells[variable.Slot]!.Value = value;
+            frame.Cells[variable.Slot] = new Cell { Value = value };
         }
     }
 
-    private static Value Load(Frame frame, VariableSymbol variable) =>
-        variable.IsCaptured ? frame.Cells[variable.Slot]?.Value ?? Value.Nil : frame.Locals[variable.Slot];
+    private Value Load(Frame frame, VariableSymbol variable) =>
+        !variable.IsCaptured ? frame.Locals[variable.Slot] : frame.Cells[variable.Slot] is { } cell ? ReadCell(cell) : Value.Nil;
 }

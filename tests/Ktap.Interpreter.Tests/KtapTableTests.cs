@@ -377,4 +377,75 @@ public class KtapTableTests
             Assert.Equal(Show(order), Show(table.Keys().Where(k => k.Kind != ValueKind.Number)));
         });
     }
+
+    [Fact]
+    public void A_store_backed_table_keeps_nothing_and_sends_every_operation_to_the_store()
+    {
+        var store = new FakeTableStore();
+        var table = new KtapTable(store);
+        Assert.Same(store, table.Store);
+        Assert.Null(new KtapTable().Store);
+
+        table.Set(S("a"), N(1));
+        table.Set(N(1), N(10));
+        table.Set(S("b"), N(2));
+        table.Set(S("a"), Value.Nil);
+        Assert.Equal(4, store.CallsTo("Set"));
+        Assert.Equal(["1=10", "\"b\"=2"], store.Contents.Select(e => Show(e.Key) + "=" + e.Value));
+
+        // What the kernel writes, the table reads at once, in the store's order.
+        store.Put(N(7), N(70));
+        Assert.Equal(70, table.Get(N(7)).AsNumber);
+        Assert.True(table.Get(S("a")).IsNil);
+        Assert.Equal(3, table.Count);
+        Assert.Equal("1 \"b\" 7", Show(table.Keys()));
+        Assert.Equal(["1=10", "\"b\"=2", "7=70"], table.Entries().Select(e => Show(e.Key) + "=" + e.Value));
+        Assert.Equal(2, store.CallsTo("Get"));
+        Assert.Equal(1, store.CallsTo("Count"));
+        Assert.Equal(2, store.CallsTo("Entries"));
+
+        table.Clear();
+        Assert.Equal(1, store.CallsTo("Clear"));
+        Assert.Empty(store.Contents);
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public void A_store_backed_table_behaves_like_a_dictionary_under_random_stores_and_deletes()
+    {
+        Operation.Array[0, 200].Sample(operations =>
+        {
+            var store = new FakeTableStore();
+            var table = new KtapTable(store);
+            var model = new Dictionary<Value, Value>();
+            foreach (var (key, value) in operations)
+            {
+                table.Set(key, value);
+                if (value.IsNil)
+                {
+                    model.Remove(key);
+                }
+                else
+                {
+                    model[key] = value;
+                }
+
+                Assert.Equal(model.Count, table.Count);
+            }
+
+            foreach (var key in operations.Select(o => o.Key).Distinct())
+            {
+                Assert.Equal(model.GetValueOrDefault(key), table.Get(key));
+            }
+
+            Assert.Equal(store.Contents.Select(e => e.Key), table.Keys());
+            AssertConsistent(table);
+        });
+    }
+
+    [Fact]
+    public void A_table_needs_a_store_to_be_backed_by_one()
+    {
+        Assert.Throws<ArgumentNullException>(() => new KtapTable(null!));
+    }
 }

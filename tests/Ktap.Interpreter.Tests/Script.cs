@@ -46,4 +46,29 @@ internal static class Script
     }
 
     public static RuntimeError Fails(string text) => Fails(text, out _);
+
+    /// <summary>An interpreter for a script, not yet run, writing to <see cref="Session.Output"/>.</summary>
+    public static Session Start(string text, ISharedVariables? shared = null)
+    {
+        var bound = Bind(text);
+        var output = new StringWriter { NewLine = "\n" };
+        return new Session(bound, new ScriptInterpreter(bound, new InterpreterOptions(output, FileName, [], shared)), output);
+    }
+}
+
+/// <summary>A script, its interpreter and what it printed so far.</summary>
+internal sealed record Session(BoundScript Bound, ScriptInterpreter Interpreter, StringWriter Output)
+{
+    /// <summary>The script's n-th trace or profile block.</summary>
+    public BoundProbe Handler(int n = 0) => Bound.Probes.Where(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile).ElementAt(n);
+
+    public HandlerOutcome Fire(IProbeEvent probeEvent, int handler = 0) => Interpreter.RunHandler(Handler(handler), probeEvent);
+
+    /// <summary>The output since the last call.</summary>
+    public string Take()
+    {
+        var text = Output.ToString();
+        Output.GetStringBuilder().Clear();
+        return text;
+    }
 }

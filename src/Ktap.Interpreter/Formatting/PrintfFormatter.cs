@@ -7,7 +7,9 @@ namespace Ktap.Interpreter.Formatting;
 
 /// <summary>
 /// ktap's printf with C semantics for every conversion and flag. Formats are parsed once and
-/// kept: a handler's printf runs with the same format on every event.
+/// kept: a handler's printf runs with the same format on every event. It needs nothing of the
+/// interpreter, so the session formats a <c>printf</c> record from the kernel with it too. An
+/// instance caches what it parsed and is not thread-safe: use one per thread.
 /// </summary>
 public sealed class PrintfFormatter
 {
@@ -16,6 +18,11 @@ public sealed class PrintfFormatter
     /// <summary>Turns an address into a kernel symbol for <c>%p</c>; without one, <c>%p</c> prints hex.</summary>
     public Func<long, string?>? SymbolResolver { get; set; }
 
+    /// <summary>
+    /// Formats <paramref name="arguments"/> by <paramref name="format"/>. A bad format, a missing
+    /// argument or a conversion given the wrong type throws what <paramref name="error"/> makes of
+    /// the message (the interpreter makes a runtime error at the printf's line).
+    /// </summary>
     public string Format(string format, ReadOnlySpan<Value> arguments, Func<string, Exception> error)
     {
         if (!parsed.TryGetValue(format, out var segments))
@@ -49,6 +56,10 @@ public sealed class PrintfFormatter
 
         return builder.ToString();
     }
+
+    /// <summary>Formats as the other overload does; a problem is a <see cref="FormatException"/> with the message.</summary>
+    public string Format(string format, ReadOnlySpan<Value> arguments) =>
+        Format(format, arguments, message => new FormatException(message));
 
     private void AppendConversion(StringBuilder builder, FormatSegment segment, Value argument, int position, Func<string, Exception> error)
     {

@@ -17,7 +17,16 @@ public abstract class Callable
 /// <summary>A variable captured by a closure: shared by every closure that captured it.</summary>
 public sealed class Cell
 {
+    /// <summary>The variable's value, unless <see cref="Shared"/> is set.</summary>
     public Value Value;
+
+    /// <summary>
+    /// Set for a top-level variable that lives in the session's storage (<see cref="ISharedVariables"/>):
+    /// the interpreter reads and writes it there, and <see cref="Value"/> stays unused. Such
+    /// variables are always captured (kernel code reaches them from a handler), so checking here
+    /// costs the interpreter's own variables one test on captured ones and nothing on the rest.
+    /// </summary>
+    internal VariableSymbol? Shared { get; init; }
 }
 
 public sealed class Closure(FunctionSymbol function, Cell[] upvalues) : Callable

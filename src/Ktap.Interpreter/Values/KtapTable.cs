@@ -3,7 +3,8 @@ namespace Ktap.Interpreter.Values;
 /// <summary>
 /// A ktap table, Lua-style: keys 1..n in an array part, everything else in a hash part. A
 /// missing key reads as nil and storing nil deletes. The hash part iterates in the order its keys
-/// were (last) inserted.
+/// were (last) inserted. A table made with <see cref="KtapTable(ITableStore)"/> keeps nothing
+/// itself: every operation goes to the store (a BPF map the kernel shares).
 /// </summary>
 public sealed class KtapTable
 {
@@ -11,6 +12,7 @@ public sealed class KtapTable
 
     private readonly List<Value> array;
     private readonly InsertionOrderedMap hash;
+    private readonly ITableStore? store;
 
     /// <summary>Non-nil entries in <see cref="array"/> (it may hold nil holes).</summary>
     private int arrayCount;
@@ -22,14 +24,30 @@ public sealed class KtapTable
         Id = Interlocked.Increment(ref nextId);
     }
 
+    /// <summary>A table whose entries live in <paramref name="store"/>; the table keeps none of its own.</summary>
+    public KtapTable(ITableStore store)
+        : this(0, 0)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        this.store = store;
+    }
+
+    /// <summary>The storage behind the table, or null for a table of the interpreter's own.</summary>
+    public ITableStore? Store => store;
+
     /// <summary>Shown instead of an address, so output is the same from run to run.</summary>
     public int Id { get; }
 
     /// <summary>The number of entries, as <c>len(t)</c> gives it.</summary>
-    public int Count => arrayCount + hash.Count;
+    public int Count => store?.Count ?? arrayCount + hash.Count;
 
     public Value Get(Value key)
     {
+        if (store is not null)
+        {
+            return store.Get(key);
+        }
+
         if (ArrayIndex(key) is { } index && index < array.Count)
         {
             return array[index];
@@ -41,6 +59,12 @@ public sealed class KtapTable
     /// <summary>Stores a value; nil deletes. The key must not be nil (the caller reports that).</summary>
     public void Set(Value key, Value value)
     {
+        if (store is not null)
+        {
+            store.Set(key, value);
+            return;
+        }
+
         var index = ArrayIndex(key);
         if (index is { } i && i < array.Count)
         {
@@ -71,14 +95,25 @@ public sealed class KtapTable
 
     public void Clear()
     {
+        if (store is not null)
+        {
+            store.Clear();
+            return;
+        }
+
         array.Clear();
         hash.Clear();
         arrayCount = 0;
     }
 
-    /// <summary>The keys in iteration order: the array part ascending, then the hash part.</summary>
+    /// <summary>The keys in iteration order: the array part ascending, then the hash part (or the store's order).</summary>
     public List<Value> Keys()
     {
+        if (store is not null)
+        {
+            return [.. store.Entries().Select(e => e.Key)];
+        }
+
         var keys = new List<Value>(Count);
         for (var i = 0; i < array.Count; i++)
         {
@@ -92,9 +127,14 @@ public sealed class KtapTable
         return keys;
     }
 
-    /// <summary>The entries in iteration order.</summary>
+    /// <summary>The entries in iteration order: a snapshot, which later changes to the table do not alter.</summary>
     public List<KeyValuePair<Value, Value>> Entries()
     {
+        if (store is not null)
+        {
+            return [.. store.Entries()];
+        }
+
         var entries = new List<KeyValuePair<Value, Value>>(Count);
         for (var i = 0; i < array.Count; i++)
         {
