@@ -1,0 +1,47 @@
+using Ktap.Bpf.Maps;
+using Ktap.Compiler.Types;
+using Ktap.Language.Semantics;
+
+namespace Ktap.Compiler.CodeGen;
+
+/// <summary>What a map is for.</summary>
+public enum MapRole
+{
+    /// <summary>One mmapable array entry: shared top-level variables and every counter (errors, lost records, lost updates).</summary>
+    Data,
+
+    /// <summary>The ring buffer that carries print, printf and exit records to the ktap process.</summary>
+    Events,
+
+    /// <summary>A table the kernel uses (a hash map, or a per-CPU hash when the kernel only adds to it).</summary>
+    Table,
+}
+
+/// <summary>A map the script needs; instructions name it by <see cref="Index"/>.</summary>
+public sealed record MapLayout(int Index, MapRole Role, MapSpec Spec, VariableSymbol? Variable);
+
+/// <summary>
+/// A table as a BPF hash map. Keys and values are encoded as <see cref="ValueEncoding"/> says.
+/// </summary>
+/// <param name="PerCpu">Kernel code only adds to it and never reads it: each CPU counts alone (no atomics) and readers sum.</param>
+/// <param name="LostCounterOffset">The data map's counter of updates lost because the table was full.</param>
+public sealed record TableLayout(
+    VariableSymbol Variable, int MapIndex, KtapType KeyType, KtapType ValueType, int KeySize, int ValueSize, int Capacity, bool PerCpu, int LostCounterOffset);
+
+/// <summary>
+/// A shared top-level number, boolean or string in the data map: a presence word at
+/// <see cref="Offset"/> (non-zero once it holds a value; nil otherwise), the value after it.
+/// </summary>
+public sealed record GlobalLayout(VariableSymbol Variable, KtapType Type, int Offset, int ValueSize)
+{
+    public int ValueOffset => Offset + 8;
+}
+
+/// <summary>How values are stored in maps and records, shared by the code generator and the ktap process.</summary>
+public static class ValueEncoding
+{
+    /// <summary>Bytes a value of <paramref name="type"/> takes: numbers, booleans and stack ids 8, strings their capacity.</summary>
+    public static int SizeOf(KtapType type, int stringLength) => type.Kind == TypeKind.String ? Align(stringLength) : 8;
+
+    public static int Align(int size) => (size + 7) & ~7;
+}

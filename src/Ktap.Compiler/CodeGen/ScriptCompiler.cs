@@ -1,0 +1,179 @@
+using Ktap.Bpf.Maps;
+using Ktap.Compiler.Events;
+using Ktap.Compiler.Types;
+using Ktap.Language.Semantics;
+using Ktap.Language.Syntax;
+
+namespace Ktap.Compiler.CodeGen;
+
+/// <summary>Choices the user makes on the command line.</summary>
+/// <param name="StringLength">The capacity of a kernel string, its terminating NUL included (<c>--strlen</c>).</param>
+public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultStringLength)
+{
+    public const int DefaultStringLength = 256;
+
+    /// <summary>Entries of a table whose size the script does not give (<c>table.new</c>).</summary>
+    public const int DefaultTableCapacity = 10240;
+
+    /// <summary>A loop stops with an error after this many iterations, as in ktap.</summary>
+    public const int LoopLimit = 100000;
+
+    /// <summary>Bytes of the ring buffer that carries records to the ktap process.</summary>
+    public const int EventsBufferSize = 4 << 20;
+}
+
+/// <summary>
+/// The code generator for one script (DESIGN §1): lays out its maps once, then compiles each
+/// handler for each of its targets. Output sites, error sites and counters are numbered as
+/// handlers meet them, so <see cref="Maps"/> is final only after the last handler is compiled.
+/// </summary>
+public sealed class ScriptCompiler
+{
+    /// <summary>The data map's first word holds 1, the value a table's first <c>+= 1</c> stores.</summary>
+    public const int OneOffset = 0;
+
+    /// <summary>Records the ring buffer had no room for.</summary>
+    public const int LostRecordsOffset = 8;
+
+    /// <summary>CLOCK_REALTIME minus CLOCK_BOOTTIME in nanoseconds, written by the ktap process: kernel code has no wall clock.</summary>
+    public const int RealtimeOffsetOffset = 16;
+
+    private const int FirstGlobalOffset = 24;
+
+    private readonly Dictionary<VariableSymbol, TableLayout> tables = [];
+    private readonly Dictionary<VariableSymbol, GlobalLayout> globals = [];
+    private readonly List<OutputSite> outputSites = [];
+    private readonly Dictionary<BoundExpression, OutputSite> outputSiteOf = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ErrorSite> errorSites = [];
+    private readonly Dictionary<(TextSpan, string), ErrorSite> errorSiteOf = [];
+    private readonly Dictionary<(BoundProbe, string), int> programNumbers = [];
+    private int dataSize;
+
+    public ScriptCompiler(TypedScript typed, CompilerOptions? options = null)
+    {
+        Typed = typed;
+        Options = options ?? new CompilerOptions();
+        DataMapIndex = 0;
+        EventsMapIndex = 1;
+        dataSize = FirstGlobalOffset;
+        LayOut();
+    }
+
+    public TypedScript Typed { get; }
+
+    public CompilerOptions Options { get; }
+
+    public int DataMapIndex { get; }
+
+    public int EventsMapIndex { get; }
+
+    public IReadOnlyCollection<TableLayout> Tables => tables.Values;
+
+    public IReadOnlyCollection<GlobalLayout> Globals => globals.Values;
+
+    public IReadOnlyList<OutputSite> OutputSites => outputSites;
+
+    public IReadOnlyList<ErrorSite> ErrorSites => errorSites;
+
+    /// <summary>Every map, by index: the data map, the ring buffer, then one per table.</summary>
+    public IReadOnlyList<MapLayout> Maps
+    {
+        get
+        {
+            var maps = new List<MapLayout>
+            {
+                new(DataMapIndex, MapRole.Data, new MapSpec(MapType.Array, 4, (uint)dataSize, 1, "ktap_data") { Flags = MapFlags.Mmapable }, null),
+                new(EventsMapIndex, MapRole.Events, new MapSpec(MapType.RingBuffer, 0, 0, CompilerOptions.EventsBufferSize, "ktap_events"), null),
+            };
+            foreach (var table in tables.Values.OrderBy(t => t.MapIndex))
+            {
+                var type = table.PerCpu ? MapType.PerCpuHash : MapType.Hash;
+                var name = MapName(table.Variable.Name);
+                maps.Add(new(table.MapIndex, MapRole.Table, new MapSpec(type, (uint)table.KeySize, (uint)table.ValueSize, (uint)table.Capacity, name), table.Variable));
+            }
+
+            return maps;
+        }
+    }
+
+    public int DataSize => dataSize;
+
+    public TableLayout? TableOf(VariableSymbol variable) => tables.GetValueOrDefault(variable);
+
+    public GlobalLayout? GlobalOf(VariableSymbol variable) => globals.GetValueOrDefault(variable);
+
+    /// <summary>Compiles <paramref name="probe"/>'s handler for one of its targets.</summary>
+    /// <exception cref="KernelCompileException">The handler uses something the kernel cannot run here.</exception>
+    public CompiledHandler Compile(BoundProbe probe, ProbeTarget target)
+    {
+        var kind = probe.Kind == FunctionKind.Profile ? "profile" : "trace";
+        var key = (probe, target.ProbeName);
+        if (!programNumbers.TryGetValue(key, out var number))
+        {
+            number = programNumbers.Count;
+            programNumbers[key] = number;
+        }
+
+        return new HandlerEmitter(this, probe, target).Emit($"ktap_{kind}_{number}");
+    }
+
+    internal OutputSite OutputSiteFor(BoundExpression call, Func<int, OutputSite> create)
+    {
+        if (!outputSiteOf.TryGetValue(call, out var site))
+        {
+            site = create(outputSites.Count);
+            outputSites.Add(site);
+            outputSiteOf[call] = site;
+        }
+
+        return site;
+    }
+
+    internal ErrorSite ErrorSiteFor(string message, TextSpan span)
+    {
+        if (!errorSiteOf.TryGetValue((span, message), out var site))
+        {
+            site = new ErrorSite(errorSites.Count, message, span, AllocateData(8));
+            errorSites.Add(site);
+            errorSiteOf[(span, message)] = site;
+        }
+
+        return site;
+    }
+
+    private int AllocateData(int size)
+    {
+        var offset = dataSize;
+        dataSize += ValueEncoding.Align(size);
+        return offset;
+    }
+
+    private void LayOut()
+    {
+        var usage = TableUsage.Analyze(Typed);
+        var mapIndex = EventsMapIndex + 1;
+        foreach (var variable in Typed.SharedVariables)
+        {
+            var type = Typed.TypeOf(variable);
+            if (type.Kind == TypeKind.Table)
+            {
+                var keySize = type.Key!.Kind == TypeKind.String ? ValueEncoding.Align(usage.KeyCapacity(variable, Options.StringLength)) : 8;
+                var valueSize = ValueEncoding.SizeOf(type.Value!, Options.StringLength);
+                tables[variable] = new TableLayout(
+                    variable, mapIndex++, type.Key, type.Value!, keySize, valueSize, usage.Capacity(variable), usage.IsAddOnly(variable), AllocateData(8));
+            }
+            else
+            {
+                var valueSize = ValueEncoding.SizeOf(type, Options.StringLength);
+                globals[variable] = new GlobalLayout(variable, type, AllocateData(8 + valueSize), valueSize);
+            }
+        }
+    }
+
+    /// <summary>A map name from a variable's: the kernel keeps 15 characters of [A-Za-z0-9_.].</summary>
+    private static string MapName(string variable)
+    {
+        var name = new string(variable.Select(c => char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_').ToArray());
+        return name.Length > 15 ? name[..15] : name;
+    }
+}

@@ -1,0 +1,28 @@
+using Ktap.Compiler.Types;
+using Ktap.Language.Syntax;
+
+namespace Ktap.Compiler.CodeGen;
+
+public enum OutputKind
+{
+    Print,
+    Printf,
+    Exit,
+}
+
+/// <summary>
+/// One value in a ring buffer record: <see cref="Size"/> bytes at <see cref="Offset"/> from the
+/// record's start. A value that can be nil has a presence word at <see cref="PresenceOffset"/>
+/// (non-zero when there is a value); -1 when it never is nil.
+/// </summary>
+public sealed record RecordField(KtapType Type, int Offset, int Size, int PresenceOffset);
+
+/// <summary>
+/// A <c>print</c>, <c>printf</c> or <c>exit</c> in kernel code. Its records start with the site's
+/// id (a u32) and hold its arguments packed after it; the ktap process formats them with the
+/// interpreter's formatter, so both sides print the same text.
+/// </summary>
+public sealed record OutputSite(int Id, OutputKind Kind, string? Format, IReadOnlyList<RecordField> Fields, int RecordSize, TextSpan Span);
+
+/// <summary>A runtime error a handler can meet: its message, where, and its counter in the data map.</summary>
+public sealed record ErrorSite(int Id, string Message, TextSpan Span, int CounterOffset);
