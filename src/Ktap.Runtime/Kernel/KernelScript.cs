@@ -1,0 +1,89 @@
+using System.Buffers.Binary;
+using Ktap.Bpf.Maps;
+using Ktap.Bpf.Programs;
+using Ktap.Bpf.Sys;
+using Ktap.Compiler.CodeGen;
+
+namespace Ktap.Runtime.Kernel;
+
+/// <summary>
+/// The kernel objects of one compiled script: its maps, created once, and the handler programs
+/// loaded against them. The data map is memory-mapped, so the ktap process reads and writes
+/// shared variables and counters without a system call.
+/// </summary>
+public sealed class KernelScript : IDisposable
+{
+    private readonly BpfMap[] maps;
+    private readonly MemoryMapping dataMemory;
+    private readonly List<BpfProgram> programs = [];
+
+    private KernelScript(ScriptCompiler compiler, BpfMap[] maps)
+    {
+        Compiler = compiler;
+        this.maps = maps;
+        dataMemory = maps[compiler.DataMapIndex].MapMemory();
+        BinaryPrimitives.WriteInt64LittleEndian(Data[ScriptCompiler.OneOffset..], 1);
+        BinaryPrimitives.WriteInt64LittleEndian(Data[ScriptCompiler.RealtimeOffsetOffset..], Clocks.RealtimeMinusBoottime());
+    }
+
+    public ScriptCompiler Compiler { get; }
+
+    public IReadOnlyList<BpfProgram> Programs => programs;
+
+    /// <summary>The data map's value: shared variables and counters.</summary>
+    public unsafe Span<byte> Data => new(dataMemory.Pointer, Compiler.DataSize);
+
+    /// <summary>Creates every map the compiled handlers use. Compile every handler first: the data map's size depends on them.</summary>
+    public static KernelScript Create(ScriptCompiler compiler)
+    {
+        var layouts = compiler.Maps;
+        var maps = new BpfMap[layouts.Count];
+        try
+        {
+            foreach (var layout in layouts)
+            {
+                maps[layout.Index] = BpfMap.Create(layout.Spec);
+            }
+
+            return new KernelScript(compiler, maps);
+        }
+        catch
+        {
+            foreach (var map in maps)
+            {
+                map?.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    public BpfMap Map(int index) => maps[index];
+
+    public long Counter(int offset) => Volatile.Read(ref System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(Data[offset..])[0]);
+
+    /// <summary>Loads a handler with its maps linked in.</summary>
+    /// <exception cref="VerifierException">The verifier refused it.</exception>
+    public BpfProgram Load(CompiledHandler handler, uint logLevel = 0)
+    {
+        var instructions = handler.Link(index => maps[index].Handle.Fd);
+        var spec = new ProgramSpec(handler.ProgramType, instructions, handler.Name) { LogLevel = logLevel };
+        var program = BpfProgram.Load(spec);
+        programs.Add(program);
+        return program;
+    }
+
+    public void Dispose()
+    {
+        foreach (var program in programs)
+        {
+            program.Dispose();
+        }
+
+        dataMemory.Dispose();
+        foreach (var map in maps)
+        {
+            map.Dispose();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using Ktap.Bpf.Maps;
+using Ktap.Compiler.CodeGen;
+using Ktap.Compiler.Types;
+using Ktap.Interpreter.Values;
+using Ktap.Runtime.Output;
+
+namespace Ktap.Runtime.Kernel;
+
+/// <summary>
+/// A table that lives in a BPF hash map, as the interpreter sees it. A per-CPU table is summed
+/// over CPUs when read; a write stores the value in CPU 0's copy and zeroes the others, so the
+/// sum is the value written.
+/// </summary>
+internal sealed class MapTableStore(BpfMap map, TableLayout layout, int stringLength) : ITableStore
+{
+    public int Count => map.Keys().Count;
+
+    public Value Get(Value key)
+    {
+        if (!TryEncodeKey(key, out var encoded))
+        {
+            return Value.Nil;
+        }
+
+        var value = new byte[map.LookupSize];
+        return map.TryLookup(encoded, value) ? DecodeValue(value) : Value.Nil;
+    }
+
+    public void Set(Value key, Value value)
+    {
+        if (!TryEncodeKey(key, out var encoded))
+        {
+            throw new InvalidOperationException($"a key of table '{layout.Variable.Name}' must be a {layout.KeyType}, not {key.TypeName}");
+        }
+
+        if (value.IsNil)
+        {
+            map.Delete(encoded);
+            return;
+        }
+
+        CheckType(layout.ValueType, value, "value");
+        var bytes = new byte[map.LookupSize];
+        RecordDecoder.Encode(layout.ValueType, value, bytes.AsSpan(0, layout.ValueSize));
+        map.Update(encoded, bytes);
+    }
+
+    public void Clear()
+    {
+        foreach (var key in map.Keys())
+        {
+            map.Delete(key);
+        }
+    }
+
+    public IReadOnlyList<KeyValuePair<Value, Value>> Entries()
+    {
+        var entries = map.Entries();
+        var result = new List<KeyValuePair<Value, Value>>(entries.Count);
+        foreach (var (key, value) in entries)
+        {
+            result.Add(new(RecordDecoder.Decode(layout.KeyType, key), DecodeValue(value)));
+        }
+
+        return result;
+    }
+
+    private Value DecodeValue(byte[] value)
+    {
+        if (!layout.PerCpu)
+        {
+            return RecordDecoder.Decode(layout.ValueType, value);
+        }
+
+        // Only numbers are added per CPU: the table's value is the sum of every CPU's copy.
+        long sum = 0;
+        for (var offset = 0; offset + 8 <= value.Length; offset += map.PerCpuStride)
+        {
+            sum += BinaryPrimitives.ReadInt64LittleEndian(value.AsSpan(offset));
+        }
+
+        return Value.Number(sum);
+    }
+
+    private bool TryEncodeKey(Value key, out byte[] encoded)
+    {
+        encoded = new byte[layout.KeySize];
+        if (!Matches(layout.KeyType, key))
+        {
+            return false;
+        }
+
+        RecordDecoder.Encode(layout.KeyType, key, encoded);
+        return true;
+    }
+
+    private void CheckType(KtapType type, Value value, string what)
+    {
+        if (!Matches(type, value))
+        {
+            throw new InvalidOperationException($"a {what} of table '{layout.Variable.Name}' must be a {type}, not {value.TypeName}");
+        }
+    }
+
+    private static bool Matches(KtapType type, Value value) => type.Kind switch
+    {
+        TypeKind.Number => value.Kind == ValueKind.Number,
+        TypeKind.Boolean => value.Kind == ValueKind.Boolean,
+        TypeKind.String => value.Kind == ValueKind.String,
+        _ => false,
+    };
+
+    public override string ToString() => $"{layout.Variable.Name} ({stringLength})";
+}
