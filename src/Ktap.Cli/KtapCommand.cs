@@ -1,10 +1,15 @@
 using System.Diagnostics;
 using System.Text;
+using Ktap.Bpf.Sys;
+using Ktap.Compiler.CodeGen;
+using Ktap.Compiler.Filters;
 using Ktap.Compiler.Types;
 using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
+using Ktap.Runtime.Probes;
+using Ktap.Runtime.Session;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ktap.Cli;
@@ -60,10 +65,11 @@ internal static class KtapCommand
         var diagnostics = new DiagnosticBag();
         var syntax = Parser.Parse(source, diagnostics);
         var script = Binder.Bind(syntax, diagnostics);
+        TypedScript? typed = null;
         if (!diagnostics.HasErrors)
         {
             // What the kernel cannot run is a compile error before anything runs (KT2xxx).
-            TypeChecker.Check(script, diagnostics);
+            typed = TypeChecker.Check(script, diagnostics);
         }
 
         if (diagnostics.HasErrors)
@@ -77,17 +83,22 @@ internal static class KtapCommand
         }
 
         Verbose(options, $"compiled {source.Name} in {watch.Elapsed.TotalMilliseconds:F2} ms: {script.Functions.Count} functions, {script.Probes.Count} probe blocks");
-        var unsupported = script.Probes.Where(p => p.Kind != FunctionKind.TraceEnd).ToList();
-        if (unsupported.Count > 0)
+        var timers = script.Probes.Where(p => p.Kind == FunctionKind.Tick).ToList();
+        if (timers.Count > 0)
         {
-            // Never pretend to trace: say which probes cannot run, and run nothing.
-            foreach (var probe in unsupported)
+            // Never pretend to trace: say which blocks cannot run, and run nothing.
+            foreach (var probe in timers)
             {
                 var line = source.GetLineColumn(probe.Span.Start).Line;
-                Errors.WriteLine($"ktap: {source.Name}:{line}: cannot run '{probe.Description}' yet: this build of ktap has no kernel side (probes, timers and profiles need it)");
+                Errors.WriteLine($"ktap: {source.Name}:{line}: cannot run '{probe.Description}' yet: tick blocks need the session's timers, which this build does not have");
             }
 
             return ExitCodes.RuntimeError;
+        }
+
+        if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile))
+        {
+            return Trace(options, typed!);
         }
 
         return Execute(options, script);
@@ -118,6 +129,60 @@ internal static class KtapCommand
             Errors.WriteLine(error.Render());
             return ExitCodes.RuntimeError;
         }
+    }
+
+    /// <summary>A script with probes: compile its handlers, load and attach them, and run the session.</summary>
+    private static int Trace(CommandLine options, TypedScript typed)
+    {
+        var source = typed.Bound.Source;
+        PreparedScript prepared;
+        try
+        {
+            prepared = PreparedScript.Prepare(typed, new ProbeResolver());
+        }
+        catch (ProbeResolutionException e)
+        {
+            var (line, column) = source.GetLineColumn(e.Span.Start);
+            Errors.WriteLine($"{source.Name}:{line}:{column}: error: {e.Message}");
+            return ExitCodes.RuntimeError;
+        }
+        catch (KernelCompileException e)
+        {
+            return CompileError(new DiagnosticBag(), e.Code, source, e.Span, e.Message);
+        }
+        catch (FilterException e)
+        {
+            return CompileError(new DiagnosticBag(), DiagnosticCode.InvalidFilter, source, e.Span, e.Message);
+        }
+        catch (KernelException e)
+        {
+            Errors.WriteLine($"ktap: {e.Message}");
+            return ExitCodes.RuntimeError;
+        }
+
+        using (prepared)
+        {
+            using var output = OpenOutput(options);
+            if (output is null)
+            {
+                return ExitCodes.Usage;
+            }
+
+            var arguments = options.ScriptArguments.Select(a => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(a))).ToList();
+            var session = new TracingSession(prepared, new SessionOptions(output, Errors, source.Name, arguments) { Quiet = options.Quiet, Verbose = options.Verbose });
+            return session.Run();
+        }
+    }
+
+    private static int CompileError(DiagnosticBag bag, DiagnosticCode code, SourceText source, TextSpan span, string message)
+    {
+        bag.Report(code, source, span, message);
+        foreach (var diagnostic in bag.Sorted())
+        {
+            Errors.Write(DiagnosticPrinter.Render(diagnostic));
+        }
+
+        return ExitCodes.CompileError;
     }
 
     private static bool TryLoad(CommandLine options, out SourceText source)

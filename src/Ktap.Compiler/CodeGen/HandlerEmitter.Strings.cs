@@ -23,6 +23,7 @@ internal sealed partial class HandlerEmitter
         BoundLocal l when locals.TryGetValue(l.Variable, out var slot) => slot.Size,
         BoundLocal l => stringCapacities.GetValueOrDefault(l.Variable, ValueEncoding.Align(StringLength)),
         BoundSlot s => s.Slot.Size,
+        BoundBinary { Operator: BinaryOperator.Concatenate } c => Math.Min(BufferSizeOf(c.Left) + BufferSizeOf(c.Right), ValueEncoding.Align(StringLength)),
         BoundString s => ValueEncoding.Align(Math.Min(s.Value.Length + 1, StringLength)),
         BoundProbeVariable { Variable: ProbeVariable.Execname } => StringCapacity.TaskComm,
         BoundEventField f when target.FindField(f.Field) is { Kind: FieldKind.CharArray } field => ValueEncoding.Align(Math.Min(field.Size + 1, StringLength)),
@@ -146,6 +147,9 @@ internal sealed partial class HandlerEmitter
             case BoundEventField field:
                 EmitFieldString(field, offset, size);
                 return;
+            case BoundBinary { Operator: BinaryOperator.Concatenate } concatenation:
+                EmitConcatenation(concatenation, offset, size, onNil);
+                return;
             case BoundCall { Callee: BoundBuiltin { Builtin.Function: BuiltinFunction.UserString or BuiltinFunction.KernelString } builtin } call:
             {
                 var address = Acquire(call.Span);
@@ -170,6 +174,42 @@ internal sealed partial class HandlerEmitter
             default:
                 throw Unsupported(expression.Span, $"the string '{SourceOf(expression)}'");
         }
+    }
+
+    /// <summary>
+    /// <c>a .. b</c>: a copied with bpf_probe_read_kernel_str, whose result (bytes copied, NUL
+    /// included) places b right over a's NUL. The second copy writes at a variable stack
+    /// offset, which the verifier allows a privileged program when the offset's bounds keep
+    /// the whole write inside the buffer: hence a buffer of both capacities, and the checks on
+    /// the length. A result longer than --strlen is cut there.
+    /// </summary>
+    private void EmitConcatenation(BoundBinary concatenation, short offset, int size, Label onNil)
+    {
+        var mark = stackDepth;
+        var left = EmitString(concatenation.Left, onNil);
+        var right = EmitString(concatenation.Right, onNil);
+        var joinedSize = left.Size + right.Size;
+        var joined = Allocate(joinedSize);
+        EmitZero(joined, 0, joinedSize);
+        StackAddress(Register.R1, joined);
+        builder.Emit(Mov64(Register.R2, left.Size));
+        StackAddress(Register.R3, left.Offset);
+        builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
+
+        // R0 = bytes copied with the NUL (1..left.Size); anything else leaves a alone.
+        var done = builder.DefineLabel();
+        builder.Jump(JumpOperation.Jslt, Register.R0, 1, done);
+        builder.Jump(JumpOperation.Jsgt, Register.R0, left.Size, done);
+        builder.Emit(Mov64(Register.R1, Register.R10));
+        builder.Emit(Alu64(AluOperation.Add, Register.R1, Register.R0));
+        builder.Emit(Alu64(AluOperation.Add, Register.R1, joined - 1));
+        builder.Emit(Mov64(Register.R2, right.Size));
+        StackAddress(Register.R3, right.Offset);
+        builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
+        builder.MarkLabel(done);
+        builder.Emit(Mov64(Register.R1, Register.R10));
+        EmitCopyTruncated(Register.R1, joined, joinedSize, offset, size);
+        ReleaseStack(mark);
     }
 
     private void EmitCopyString(StringBuffer source, short offset, int size)

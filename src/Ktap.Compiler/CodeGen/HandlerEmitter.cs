@@ -1,6 +1,7 @@
 using Ktap.Bpf.Asm;
 using Ktap.Bpf.Programs;
 using Ktap.Compiler.Events;
+using Ktap.Compiler.Filters;
 using Ktap.Compiler.Types;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
@@ -45,8 +46,11 @@ internal sealed partial class HandlerEmitter
     private int stackDepth;
     private int maxStackDepth;
 
-    public HandlerEmitter(ScriptCompiler script, BoundProbe probe, ProbeTarget target)
+    private readonly FilterExpression? filter;
+
+    public HandlerEmitter(ScriptCompiler script, BoundProbe probe, ProbeTarget target, FilterExpression? filter)
     {
+        this.filter = filter;
         this.script = script;
         typed = script.Typed;
         this.probe = probe;
@@ -63,7 +67,20 @@ internal sealed partial class HandlerEmitter
         SetSpan(probe.Span);
 
         // R1 is the context at entry; helpers clobber it, R6 keeps it (callee-saved).
-        builder.Emit(Mov64(Register.R6, Register.R1));
+        if (filter is not null || UsesContext())
+        {
+            builder.Emit(Mov64(Register.R6, Register.R1));
+        }
+
+        if (filter is not null)
+        {
+            SetSpan(probe.Filter!.Span);
+            var mark = stackDepth;
+            var area = Allocate(FilterEmitter.StackSize);
+            FilterEmitter.Emit(builder, filter, exitLabel, area);
+            ReleaseStack(mark);
+        }
+
         EmitBlock(probe.Handler.Body);
         SetSpan(probe.Span);
         builder.MarkLabel(exitLabel);
@@ -82,6 +99,26 @@ internal sealed partial class HandlerEmitter
         var linked = relocations.Where(r => newIndex[r.Instruction] >= 0).Select(r => r with { Instruction = newIndex[r.Instruction] }).ToArray();
         var spans = assembled.Tags.Select(t => tagSpans[t]).ToArray();
         return new CompiledHandler(probe, target, ProgramTypeOf(target.Kind), name, assembled.Instructions, linked, spans, assembled.FunctionStarts);
+    }
+
+    /// <summary>Does the handler, or a function it calls, read the context (argN, args.NAME)?</summary>
+    private bool UsesContext()
+    {
+        var functions = new HashSet<FunctionSymbol>();
+        var pending = new Stack<FunctionSymbol>([probe.Handler]);
+        while (pending.TryPop(out var function))
+        {
+            if (functions.Add(function))
+            {
+                foreach (var callee in function.Callees)
+                {
+                    pending.Push(callee);
+                }
+            }
+        }
+
+        return functions.SelectMany(f => BoundWalker.Expressions(f.Body)).Any(e =>
+            e is BoundEventField or BoundProbeVariable { Variable: >= ProbeVariable.Arg0 and <= ProbeVariable.Arg9 });
     }
 
     private static ProgramType ProgramTypeOf(ContextKind kind) => kind switch

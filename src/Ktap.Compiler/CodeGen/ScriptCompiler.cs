@@ -1,5 +1,6 @@
 using Ktap.Bpf.Maps;
 using Ktap.Compiler.Events;
+using Ktap.Compiler.Filters;
 using Ktap.Compiler.Types;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
@@ -104,6 +105,7 @@ public sealed class ScriptCompiler
 
     /// <summary>Compiles <paramref name="probe"/>'s handler for one of its targets.</summary>
     /// <exception cref="KernelCompileException">The handler uses something the kernel cannot run here.</exception>
+    /// <exception cref="FilterException">The probe's /filter/ does not fit the target's fields.</exception>
     public CompiledHandler Compile(BoundProbe probe, ProbeTarget target)
     {
         var kind = probe.Kind == FunctionKind.Profile ? "profile" : "trace";
@@ -114,7 +116,9 @@ public sealed class ScriptCompiler
             programNumbers[key] = number;
         }
 
-        return new HandlerEmitter(this, probe, target).Emit($"ktap_{kind}_{number}");
+        // The filter's fields are the target's: parse it for each target.
+        var filter = probe.Filter is { } syntax ? FilterParser.Parse(syntax, Typed.Bound.Source, target) : null;
+        return new HandlerEmitter(this, probe, target, filter).Emit($"ktap_{kind}_{number}");
     }
 
     internal OutputSite OutputSiteFor(BoundExpression call, Func<int, OutputSite> create)

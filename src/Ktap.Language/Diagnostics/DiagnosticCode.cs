@@ -43,6 +43,10 @@ public enum DiagnosticCode
     TypeConflict = 2003,
     NestedTable = 2004,
     NotInKernel = 2005,
+
+    // The kernel's verdict on a compiled handler, at load time: KT30xx.
+    KernelRefused = 3001,
+    HandlerTooComplex = 3002,
 }
 
 public static class DiagnosticCodeExtensions

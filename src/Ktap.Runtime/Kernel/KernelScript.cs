@@ -62,13 +62,31 @@ public sealed class KernelScript : IDisposable
 
     public long Counter(int offset) => Volatile.Read(ref System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(Data[offset..])[0]);
 
-    /// <summary>Loads a handler with its maps linked in.</summary>
-    /// <exception cref="VerifierException">The verifier refused it.</exception>
+    /// <summary>
+    /// Loads a handler with its maps linked in, and with BTF func and line info that hold the
+    /// script's own lines (DESIGN §4).
+    /// </summary>
+    /// <exception cref="HandlerRejectedException">The verifier refused it; the exception names the script line.</exception>
     public BpfProgram Load(CompiledHandler handler, uint logLevel = 0)
     {
+        var source = Compiler.Typed.Bound.Source;
         var instructions = handler.Link(index => maps[index].Handle.Fd);
-        var spec = new ProgramSpec(handler.ProgramType, instructions, handler.Name) { LogLevel = logLevel };
-        var program = BpfProgram.Load(spec);
+
+        // The program takes its own reference to the BTF object (check_btf_info stores it in
+        // prog->aux->btf, put when the program is freed): ours can go once the load returns.
+        var debugInfo = HandlerDebugInfo.Build(handler, source).Load();
+        using var btf = debugInfo.Btf;
+        var spec = new ProgramSpec(handler.ProgramType, instructions, handler.Name) { LogLevel = logLevel, DebugInfo = debugInfo };
+        BpfProgram program;
+        try
+        {
+            program = BpfProgram.Load(spec);
+        }
+        catch (VerifierException refusal)
+        {
+            throw new HandlerRejectedException(handler, source, refusal);
+        }
+
         programs.Add(program);
         return program;
     }

@@ -119,5 +119,11 @@ internal static class DifferentialCorpus
         ("increment local", "trace t:t { var a = arg0\n a += 5\n a += arg1\n print(a) }"),
         ("increment nil local", "trace t:t {\n  var a\n  a += 1\n}"),
         ("error then continue", "var n = 0\ntrace t:t {\n  n += 1\n  print(10 / arg0)\n}\ntrace_end { print(n) }"),
+        ("concatenation", "trace t:t { var s = \"ab\" .. \"cd\"\n print(s, s == \"abcd\") }"),
+        ("concatenation chain", "trace t:t { var s = \"x\" .. \"-\" .. \"y\" .. \"-\" .. \"z\"\n print(s) }"),
+        ("concatenation by branch", "trace t:t { var kind = \"small\"\n if (arg0 > 10) { kind = \"big\" }\n print(\"size: \" .. kind) }"),
+        ("concatenation key", "var t = {}\ntrace t:t { t[\"k\" .. \"ey\"] += 1 }\ntrace_end { print(t[\"key\"]) }"),
+        ("concatenation empty", "trace t:t { print(\"\" .. \"a\" .. \"\") }"),
+        ("concatenation execname", "trace t:t { var s = execname .. \"!\"\n print(s == execname .. \"!\") }"),
     ];
 }

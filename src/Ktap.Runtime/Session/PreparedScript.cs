@@ -1,0 +1,75 @@
+using Ktap.Bpf.Programs;
+using Ktap.Compiler.CodeGen;
+using Ktap.Compiler.Types;
+using Ktap.Runtime.Kernel;
+using Ktap.Runtime.Probes;
+
+namespace Ktap.Runtime.Session;
+
+/// <summary>A handler program loaded for one or more targets.</summary>
+public sealed record LoadedHandler(CompiledHandler Handler, BpfProgram Program, List<ResolvedTarget> Targets);
+
+/// <summary>
+/// A script resolved, compiled and loaded, not yet attached: every probe's targets, one program
+/// per distinct handler (targets whose handler compiles to the same instructions share it), and
+/// the maps.
+/// </summary>
+public sealed class PreparedScript : IDisposable
+{
+    private PreparedScript(KernelScript kernel, IReadOnlyList<LoadedHandler> handlers)
+    {
+        Kernel = kernel;
+        Handlers = handlers;
+    }
+
+    public KernelScript Kernel { get; }
+
+    public IReadOnlyList<LoadedHandler> Handlers { get; }
+
+    /// <summary>Resolves, compiles and loads. Errors surface as the exceptions of each stage.</summary>
+    /// <exception cref="ProbeResolutionException">A probe names nothing that exists.</exception>
+    /// <exception cref="KernelCompileException">A handler uses what the kernel cannot run.</exception>
+    /// <exception cref="Compiler.Filters.FilterException">A filter does not fit its event.</exception>
+    /// <exception cref="Bpf.Sys.VerifierException">The verifier refused a handler.</exception>
+    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, CompilerOptions? options = null)
+    {
+        var compiler = new ScriptCompiler(typed, options);
+        var compiled = new List<(CompiledHandler Handler, ResolvedTarget Target)>();
+        foreach (var probe in resolver.ResolveAll(typed.Bound))
+        {
+            foreach (var target in probe.Targets)
+            {
+                compiled.Add((compiler.Compile(probe.Probe, target.Target), target));
+            }
+        }
+
+        // Maps after every handler: the data map's size grows with their error sites.
+        var kernel = KernelScript.Create(compiler);
+        try
+        {
+            var handlers = new List<LoadedHandler>();
+            var byCode = new Dictionary<string, LoadedHandler>(StringComparer.Ordinal);
+            foreach (var (handler, target) in compiled)
+            {
+                var key = handler.ProgramType + ":" + string.Join(',', handler.Instructions.Select(i => i.Encode()));
+                if (!byCode.TryGetValue(key, out var loaded))
+                {
+                    loaded = new LoadedHandler(handler, kernel.Load(handler), []);
+                    byCode[key] = loaded;
+                    handlers.Add(loaded);
+                }
+
+                loaded.Targets.Add(target);
+            }
+
+            return new PreparedScript(kernel, handlers);
+        }
+        catch
+        {
+            kernel.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => Kernel.Dispose();
+}

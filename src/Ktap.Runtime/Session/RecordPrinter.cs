@@ -1,0 +1,59 @@
+using Ktap.Compiler.CodeGen;
+using Ktap.Interpreter.Formatting;
+using Ktap.Runtime.Output;
+
+namespace Ktap.Runtime.Session;
+
+/// <summary>
+/// Formats ring buffer records as the interpreter would have printed them: <c>print</c> through
+/// <see cref="ValueFormatter"/>, <c>printf</c> through the same <see cref="PrintfFormatter"/>.
+/// </summary>
+internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, TextWriter output, TextWriter errors, string scriptName, Func<int, int> lineOf)
+{
+    private readonly PrintfFormatter printf = new() { SymbolResolver = KernelSymbolNames.Resolve };
+    private readonly HashSet<int> reportedSites = [];
+
+    /// <summary>True once an <c>exit()</c> record has come: later records are not printed.</summary>
+    public bool Exited { get; private set; }
+
+    public void Print(ReadOnlySpan<byte> record)
+    {
+        if (Exited || record.Length < 4)
+        {
+            return;
+        }
+
+        var id = RecordDecoder.SiteId(record);
+        if (id < 0 || id >= sites.Count)
+        {
+            return;
+        }
+
+        var site = sites[id];
+        var values = RecordDecoder.Arguments(site, record);
+        switch (site.Kind)
+        {
+            case OutputKind.Print:
+                output.Write(ValueFormatter.FormatPrint(values));
+                break;
+            case OutputKind.Printf:
+                try
+                {
+                    output.Write(printf.Format(site.Format!, values));
+                }
+                catch (FormatException e)
+                {
+                    // Reported once per site: the same record shape fails the same way every time.
+                    if (reportedSites.Add(site.Id))
+                    {
+                        errors.WriteLine($"error: {e.Message} ({scriptName}:{lineOf(site.Span.Start)})");
+                    }
+                }
+
+                break;
+            default:
+                Exited = true;
+                break;
+        }
+    }
+}
