@@ -9,16 +9,37 @@ public static class UnreachableCode
 {
     /// <summary>The program without unreachable instructions, every jump and call offset, tag and function start renumbered.</summary>
     /// <param name="program">A built program.</param>
-    /// <param name="newIndex">For each old slot, its new index, or -1 when it was removed.</param>
+    /// <param name="newIndex">For each old slot, its new index (a dropped 'ja +0': the next kept one's), or -1 when unreachable.</param>
     public static AssembledProgram Remove(AssembledProgram program, out int[] newIndex)
     {
         var instructions = program.Instructions;
         var reachable = Reachable(instructions, program.FunctionStarts);
+        // A 'ja +0' goes where execution goes anyway: drop it, and send jumps to it onward.
+        var keep = new bool[instructions.Count];
+        for (var i = 0; i < instructions.Count; i++)
+        {
+            keep[i] = reachable[i] && !(instructions[i].OpCode == OpCodes.Ja && instructions[i].Offset == 0);
+        }
+
         var map = new int[instructions.Count];
         var next = 0;
         for (var i = 0; i < instructions.Count; i++)
         {
-            map[i] = reachable[i] ? next++ : -1;
+            map[i] = keep[i] ? next++ : -1;
+        }
+
+        // A jump to a dropped 'ja +0' lands on the next instruction kept.
+        var onward = next;
+        for (var i = instructions.Count - 1; i >= 0; i--)
+        {
+            if (keep[i])
+            {
+                onward = map[i];
+            }
+            else if (reachable[i])
+            {
+                map[i] = onward;
+            }
         }
 
         newIndex = map;
@@ -27,7 +48,7 @@ public static class UnreachableCode
         var tags = new List<int>(next);
         for (var i = 0; i < instructions.Count; i++)
         {
-            if (!reachable[i])
+            if (!keep[i])
             {
                 continue;
             }

@@ -18,9 +18,16 @@ internal sealed partial class HandlerEmitter
             : throw Unsupported(index.Span, $"indexing '{SourceOf(index.Target)}' (kernel code indexes top-level tables only)");
 
     /// <summary>Builds the key of <paramref name="index"/> on the stack, zero-padded to the map's key size, and returns its offset.</summary>
-    private short EmitKey(BoundIndex index, TableLayout table)
+    /// <param name="pointer">A callee-saved register to hold the key's address: set first, so building the key can use it too.</param>
+    private short EmitKey(BoundIndex index, TableLayout table, Register? pointer = null)
     {
         var offset = Allocate(table.KeySize);
+        if (pointer is { } keyRegister)
+        {
+            StackAddress(keyRegister, offset);
+            addressHint = (offset, keyRegister);
+        }
+
         var isNil = ErrorLabel(NilIndex, index.Key.Span);
         if (table.KeyType.Kind == TypeKind.String)
         {
@@ -34,6 +41,7 @@ internal sealed partial class HandlerEmitter
             Release(register);
         }
 
+        addressHint = null;
         return offset;
     }
 
@@ -125,14 +133,9 @@ internal sealed partial class HandlerEmitter
             EmitNumber(value, addend.Value, null);
         }
 
-        var key = EmitKey(index, table);
-
         // The key's address and the data map's stay in callee-saved registers across the calls when some are free.
         var keyPointer = TryAcquire();
-        if (keyPointer is { } pointer)
-        {
-            StackAddress(pointer, key);
-        }
+        var key = EmitKey(index, table, keyPointer);
 
         var missing = builder.DefineLabel();
         var done = builder.DefineLabel();

@@ -44,6 +44,9 @@ internal sealed partial class HandlerEmitter
     private readonly Stack<InlineContext> inlines = new();
     private readonly Label exitLabel;
     private int stackDepth;
+
+    /// <summary>A register known to hold R10 + Offset while a key is built.</summary>
+    private (short Offset, Register Register)? addressHint;
     private int maxStackDepth;
 
     private readonly FilterExpression? filter;
@@ -55,7 +58,7 @@ internal sealed partial class HandlerEmitter
         typed = script.Typed;
         this.probe = probe;
         this.target = target;
-        nullableLocals = NullableLocals.Analyze(typed);
+        nullableLocals = script.NullableLocals;
         stringCapacities = StringCapacities();
         exitLabel = builder.DefineLabel();
     }
@@ -220,6 +223,12 @@ internal sealed partial class HandlerEmitter
 
     private void StackAddress(Register destination, short offset)
     {
+        if (addressHint is { } hint && hint.Offset == offset && hint.Register != destination)
+        {
+            builder.Emit(Mov64(destination, hint.Register));
+            return;
+        }
+
         builder.Emit(Mov64(destination, Register.R10));
         builder.Emit(Alu64(AluOperation.Add, destination, offset));
     }

@@ -49,6 +49,7 @@ public sealed class ScriptCompiler
     private readonly Dictionary<(TextSpan, string), ErrorSite> errorSiteOf = [];
     private readonly Dictionary<(BoundProbe, string), int> programNumbers = [];
     private int dataSize;
+    private HashSet<VariableSymbol>? nullableLocals;
 
     public ScriptCompiler(TypedScript typed, CompilerOptions? options = null)
     {
@@ -61,6 +62,9 @@ public sealed class ScriptCompiler
     }
 
     public TypedScript Typed { get; }
+
+    /// <summary>Locals of kernel code that can hold nil, computed once for every handler.</summary>
+    internal HashSet<VariableSymbol> NullableLocals => nullableLocals ??= CodeGen.NullableLocals.Analyze(Typed);
 
     public CompilerOptions Options { get; }
 
