@@ -86,6 +86,10 @@ internal sealed partial class HandlerEmitter
         }
     }
 
+    /// <summary>The buffer a function's string result needs: the largest string it returns.</summary>
+    private int ReturnBufferSize(FunctionSymbol function) =>
+        BoundWalker.Statements(function.Body).OfType<BoundReturn>().Where(r => r.Value is not null).Select(r => BufferSizeOf(r.Value!)).DefaultIfEmpty(8).Max();
+
     /// <summary>
     /// Inlines a call of a script function: its parameters become fresh locals, <c>return</c>
     /// stores into the result slot and jumps past the body. Kernel code is never recursive
@@ -97,7 +101,7 @@ internal sealed partial class HandlerEmitter
             ?? throw Unsupported(call.Span, $"calling '{SourceOf(call.Callee)}' (kernel code calls functions declared with 'function NAME')");
         var returnType = typed.ReturnType(function);
         var resultType = returnType.Kind == TypeKind.Unknown ? KtapType.Number : returnType;
-        var resultSize = ValueEncoding.SizeOf(resultType, StringLength);
+        var resultSize = resultType.Kind == TypeKind.String ? ReturnBufferSize(function) : 8;
         var result = new LocalSlot(Allocate(resultSize), Allocate(8), resultType, resultSize);
         SetNil(result);
 

@@ -288,6 +288,7 @@ internal sealed partial class HandlerEmitter
         EmitOpaque(Register.R1);
         builder.Emit(Store(MemorySize.DoubleWord, Register.R10, counter, Register.R1));
         var exit = builder.DefineLabel();
+        HideLoopVariables(body);
         var head = builder.MarkNewLabel();
         if (conditionFirst)
         {
@@ -334,6 +335,30 @@ internal sealed partial class HandlerEmitter
         builder.Emit(Load(MemorySize.DoubleWord, Register.R5, Register.R5, 0));
         builder.Emit(Alu64(AluOperation.Add, register, Register.R5));
         builder.Emit(Alu64(AluOperation.Sub, register, 1));
+    }
+
+    /// <summary>
+    /// Makes the numbers a loop changes unknown to the verifier before the loop starts (see
+    /// <see cref="EmitOpaque"/>): a counter the verifier tracks exactly, compared in the loop
+    /// ('until (i &gt; n)'), is marked precise and keeps every iteration's state distinct.
+    /// </summary>
+    private void HideLoopVariables(BoundBlock body)
+    {
+        var changed = BoundWalker.Statements(body).SelectMany(statement => statement switch
+        {
+            BoundAssignment a => a.Targets,
+            BoundIncrement i => [i.Target],
+            _ => [],
+        }).OfType<BoundLocal>().Select(l => l.Variable).Distinct();
+        foreach (var variable in changed)
+        {
+            if (locals.TryGetValue(variable, out var slot) && slot.Type.Kind == TypeKind.Number)
+            {
+                builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, slot.Offset));
+                EmitOpaque(Register.R1);
+                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, slot.Offset, Register.R1));
+            }
+        }
     }
 
     /// <summary>Counts one iteration in <paramref name="counter"/>; past the limit, or the kernel's own loop budget, the handler ends with an error.</summary>
@@ -405,6 +430,7 @@ internal sealed partial class HandlerEmitter
         builder.Emit(Store(MemorySize.DoubleWord, Register.R10, counter, Register.R1));
 
         var variable = DeclareLocal(loop.Variable);
+        HideLoopVariables(loop.Body);
         var head = builder.MarkNewLabel();
         EmitIterationCount(counter, loop.Span);
         builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, value));

@@ -23,6 +23,7 @@ internal sealed partial class HandlerEmitter
         BoundLocal l when locals.TryGetValue(l.Variable, out var slot) => slot.Size,
         BoundLocal l => stringCapacities.GetValueOrDefault(l.Variable, ValueEncoding.Align(StringLength)),
         BoundSlot s => s.Slot.Size,
+        BoundCall { Callee: BoundLocal or BoundUpvalue } c when NullableLocals.CalledFunction(c) is { } function => ReturnBufferSize(function),
         BoundBinary { Operator: BinaryOperator.Concatenate } c => Math.Min(BufferSizeOf(c.Left) + BufferSizeOf(c.Right), ValueEncoding.Align(StringLength)),
         BoundString s => ValueEncoding.Align(Math.Min(s.Value.Length + 1, StringLength)),
         BoundProbeVariable { Variable: ProbeVariable.Execname } => StringCapacity.TaskComm,

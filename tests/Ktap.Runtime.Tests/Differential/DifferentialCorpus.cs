@@ -125,5 +125,12 @@ internal static class DifferentialCorpus
         ("concatenation key", "var t = {}\ntrace t:t { t[\"k\" .. \"ey\"] += 1 }\ntrace_end { print(t[\"key\"]) }"),
         ("concatenation empty", "trace t:t { print(\"\" .. \"a\" .. \"\") }"),
         ("concatenation execname", "trace t:t { var s = execname .. \"!\"\n print(s == execname .. \"!\") }"),
+        ("function returning a string", "function kind(x) { if (x > 10) { return \"big\" }\n return \"small\" }\ntrace t:t { print(kind(arg0), kind(arg2) == \"big\") }"),
+        ("string table values read in the handler", "var names = {}\nnames[1] = \"one\"\nnames[42] = \"answer\"\ntrace t:t { if (names[arg0] != nil) { print(names[arg0]) } else { print(\"unknown\", arg0) } }"),
+        ("negative and large keys", "var t = {}\ntrace t:t { t[arg3] += 1\n t[arg2] += 1 }\ntrace_end { for (k, v in sort_pairs(t, \"key\")) { print(k, v) } }"),
+        ("global string compared", "var want = \"answer\"\ntrace t:t { var s = \"answer\"\n if (arg0 != 42) { s = \"other\" }\n print(s == want) }"),
+        ("elseif chain", "trace t:t { var n = arg2\n if (n < 0) { print(\"negative\") } elseif (n < 10) { print(\"small\") } elseif (n < 100) { print(\"medium\") } else { print(\"large\") } }"),
+        ("repeat limit", "trace t:t {\n  var i = 0\n  repeat { i += 1 } until (i < 0)\n}"),
+        ("while with nested break", "trace t:t { var i = 0\n var found = -1\n while (i < 50) { if (i * arg6 > 100) { if (found < 0) { found = i\n break } }\n i += 1 }\n print(found) }"),
     ];
 }
