@@ -15,6 +15,9 @@ internal sealed record CommandLine
 
     public bool Verbose { get; init; }
 
+    /// <summary>Print every handler's eBPF with the script's lines instead of running (-d, -b).</summary>
+    public bool Dump { get; init; }
+
     public bool ShowVersion { get; init; }
 
     public bool ShowHelp { get; init; }
@@ -31,6 +34,7 @@ internal sealed record CommandLine
           -o FILE       write the script's output to FILE
           -q            quiet: no "Tracing..." banner
           -v            verbose: say what ktap does, on standard error
+          -d, -b        print each handler's eBPF with the script's lines, and exit
           -V            print the version and exit
           -h            print this help and exit
 
@@ -40,7 +44,7 @@ internal sealed record CommandLine
     /// <summary>Options of LANGUAGE.md §9 that need the kernel side; they are refused until it lands.</summary>
     private static readonly HashSet<string> KernelOptions = new(StringComparer.Ordinal)
     {
-        "-p", "-C", "-T", "-d", "-b", "-l", "-lv", "-f", "--dry-run", "--",
+        "-p", "-C", "-T", "-l", "-lv", "-f", "--dry-run", "--",
     };
 
     /// <summary>Parses the arguments, or returns a one-line error. Options come before the script.</summary>
@@ -68,6 +72,9 @@ internal sealed record CommandLine
                     break;
                 case "-v":
                     options = options with { Verbose = true };
+                    break;
+                case "-d" or "-b":
+                    options = options with { Dump = true };
                     break;
                 case "-V" or "--version":
                     return (options with { ShowVersion = true }, null);

@@ -8,6 +8,8 @@ using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
+using Ktap.Runtime.Dump;
+using Ktap.Runtime.Kernel;
 using Ktap.Runtime.Probes;
 using Ktap.Runtime.Session;
 using Microsoft.Win32.SafeHandles;
@@ -83,6 +85,11 @@ internal static class KtapCommand
         }
 
         Verbose(options, $"compiled {source.Name} in {watch.Elapsed.TotalMilliseconds:F2} ms: {script.Functions.Count} functions, {script.Probes.Count} probe blocks");
+        if (options.Dump)
+        {
+            return DumpCommand.Run(typed!, Console.Out, Errors);
+        }
+
         var timers = script.Probes.Where(p => p.Kind == FunctionKind.Tick).ToList();
         if (timers.Count > 0)
         {
@@ -153,6 +160,16 @@ internal static class KtapCommand
         catch (FilterException e)
         {
             return CompileError(new DiagnosticBag(), DiagnosticCode.InvalidFilter, source, e.Span, e.Message);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            Errors.WriteLine("ktap: tracing needs root (or CAP_BPF and CAP_PERFMON, and read access to tracefs)");
+            return ExitCodes.RuntimeError;
+        }
+        catch (HandlerRejectedException e)
+        {
+            Errors.WriteLine(HandlerRejectedException.Render(e, options.Verbose));
+            return ExitCodes.RuntimeError;
         }
         catch (KernelException e)
         {

@@ -7,7 +7,7 @@ namespace Ktap.Language.Tests;
 /// <summary>
 /// tests/scripts/errors/err.KTnnnn.NAME.kp are end-to-end cases for bin/ktap (exit 255 and
 /// "error KTnnnn:"). Here the front end's (KT1xxx) are checked against the front end alone: each
-/// reports its own code and no other. Every code, the type checker's KT2xxx too, has a case.
+/// reports its own code and no other. Every compile-time code, the type checker's KT2xxx too, has a case.
 /// </summary>
 public sealed class ErrorScriptTests
 {
@@ -52,7 +52,9 @@ public sealed class ErrorScriptTests
     public void EveryCodeHasAnErrorScript()
     {
         var covered = Directory.GetFiles(ErrorsDirectory(), "err.*.kp").Select(p => Path.GetFileName(p).Split('.')[1]).ToHashSet();
-        var missing = Enum.GetValues<DiagnosticCode>().Select(c => c.Id()).Where(id => !covered.Contains(id)).ToList();
+        // KT30xx are the verifier's verdicts at load time, not compile errors (exit status 1, not
+        // 255): tests/Ktap.Runtime.Tests/Kernel covers them.
+        var missing = Enum.GetValues<DiagnosticCode>().Where(c => (int)c < 3000).Select(c => c.Id()).Where(id => !covered.Contains(id)).ToList();
         Assert.True(missing.Count == 0, "no tests/scripts/errors case for " + string.Join(", ", missing));
     }
 }

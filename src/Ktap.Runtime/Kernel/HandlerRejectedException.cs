@@ -8,15 +8,21 @@ using Ktap.Language.Syntax;
 namespace Ktap.Runtime.Kernel;
 
 /// <summary>
-/// The verifier refused a compiled handler (KT3001, or KT3002 when the handler is too big for it).
+/// The verifier refused a compiled handler (KT3001, or KT3002 when the handler is too costly for it).
 /// The line is the script's, found through the line table: the verifier's log names the last
 /// instruction it checked, and <see cref="CompiledHandler.Spans"/> maps it back.
-/// <see cref="Exception.Message"/> is <c>FILE:LINE: error KT3001: the kernel refused this handler: REASON</c>.
+/// <see cref="Message"/> is <c>FILE:LINE: error KT3001: the kernel refused this handler: REASON</c>.
 /// </summary>
-public sealed class HandlerRejectedException : Exception
+/// <remarks>
+/// A <see cref="KernelException"/> still (the failed call and its errno), so that code which
+/// reports any failed load as <c>ktap: MESSAGE</c> goes on working, with the better message.
+/// </remarks>
+public sealed class HandlerRejectedException : KernelException
 {
     /// <summary>Lines of the verifier's log kept for <c>-v</c>: its last instructions, the reason and its statistics.</summary>
     public const int LogTailLines = 10;
+
+    private readonly string message;
 
     public HandlerRejectedException(CompiledHandler handler, SourceText source, VerifierException refusal)
         : this(handler, source, refusal, Read(handler, source, refusal.Log))
@@ -24,8 +30,9 @@ public sealed class HandlerRejectedException : Exception
     }
 
     private HandlerRejectedException(CompiledHandler handler, SourceText source, VerifierException refusal, Finding finding)
-        : base(Describe(source.Name, finding.Line, finding.Code, finding.Reason), refusal)
+        : base(refusal.Call, refusal.Errno, finding.Reason)
     {
+        message = Describe(source.Name, finding.Line, finding.Code, finding.Reason);
         HandlerName = handler.Name;
         FileName = source.Name;
         Instruction = finding.Instruction;
@@ -33,8 +40,12 @@ public sealed class HandlerRejectedException : Exception
         Line = finding.Line;
         Reason = finding.Reason;
         Code = finding.Code;
+        Log = refusal.Log;
         LogTail = VerifierLogReader.Tail(refusal.Log, LogTailLines);
     }
+
+    /// <summary><c>FILE:LINE: error KTnnnn: the kernel refused this handler: REASON</c>.</summary>
+    public override string Message => message;
 
     public DiagnosticCode Code { get; }
 
@@ -54,6 +65,9 @@ public sealed class HandlerRejectedException : Exception
 
     /// <summary>The verifier's reason, one line as it wrote it.</summary>
     public string Reason { get; }
+
+    /// <summary>The verifier's whole log.</summary>
+    public string Log { get; }
 
     /// <summary>The last <see cref="LogTailLines"/> lines of the verifier's log, for <c>-v</c>.</summary>
     public IReadOnlyList<string> LogTail { get; }

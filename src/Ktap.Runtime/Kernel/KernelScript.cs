@@ -80,7 +80,7 @@ public sealed class KernelScript : IDisposable
         BpfProgram program;
         try
         {
-            program = BpfProgram.Load(spec);
+            program = LoadExplained(spec);
         }
         catch (VerifierException refusal)
         {
@@ -89,6 +89,26 @@ public sealed class KernelScript : IDisposable
 
         programs.Add(program);
         return program;
+    }
+
+    /// <summary>
+    /// <see cref="BpfProgram.Load"/>, and once more with a log after ENOMEM or EFAULT. When the
+    /// verifier gives up on too many pending branches ("The sequence of 8193 jumps is too
+    /// complex.", push_stack in kernel/bpf/verifier.c) it fails with EFAULT after a conditional
+    /// jump and ENOMEM after a may_goto (Linux 6.18), and BpfProgram.Load only asks for the log
+    /// after EACCES, EINVAL, ENOSPC or E2BIG. A real shortage of memory, or a bad pointer, fails
+    /// again as a KernelException.
+    /// </summary>
+    private static BpfProgram LoadExplained(ProgramSpec spec)
+    {
+        try
+        {
+            return BpfProgram.Load(spec);
+        }
+        catch (KernelException e) when (e is not VerifierException && e.Errno is (Errnos.ENOMEM or Errnos.EFAULT) && spec.LogLevel == 0)
+        {
+            return BpfProgram.Load(spec with { LogLevel = 1 });
+        }
     }
 
     public void Dispose()

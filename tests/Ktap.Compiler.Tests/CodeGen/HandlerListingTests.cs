@@ -30,7 +30,7 @@ public sealed class HandlerListingTests
         Assert.True(Array.IndexOf(lines, "; 4: counts[arg0] += 1") < Array.IndexOf(lines, "; 5: total += arg1"));
         Assert.Contains(lines, l => l.EndsWith(" = map[counts]", StringComparison.Ordinal));
 
-        // total's value lives in the data map, after its presence word.
+        // total's slot in the data map (its presence word, then its value) is named by its offset.
         var offset = compiler.GlobalOf(Script.TopLevel(compiler.Typed, "total"))!.Offset;
         Assert.Contains(lines, l => l.EndsWith($" = map[ktap_data]+{offset}", StringComparison.Ordinal));
         Assert.DoesNotContain("fd:", listing, StringComparison.Ordinal);
@@ -72,7 +72,7 @@ public sealed class HandlerListingTests
     }
 
     [Fact]
-    public void LongAndControlCharacterLinesAreShownSafely()
+    public void ALongLineIsCut()
     {
         var padding = new string('x', 150);
         var (handler, compiler) = Compile($"trace raw_syscalls:sys_enter {{ printf(\"{padding}\\n\") }}\n");
