@@ -59,16 +59,15 @@ public sealed partial class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public void ScriptsWithProbesAreRefusedNamingEachProbeAndRunNothing()
+    public void ScriptsWithTimersAreRefusedNamingEachTimerAndRunNothing()
     {
-        var script = "print(\"top level\")\ntrace syscalls:sys_enter_openat, sched:sched_switch { }\ntick-1s { }\nprofile-10ms { }\ntrace_end { print(\"end\") }\n";
+        var script = "print(\"top level\")\ntrace syscalls:sys_enter_openat { }\ntick-1s { }\ntick-5s { }\ntrace_end { print(\"end\") }\n";
         var result = Ktap("-e", script);
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(string.Empty, result.Stdout);
         Assert.Equal(
-            "ktap: -e:2: cannot run 'trace syscalls:sys_enter_openat, sched:sched_switch' yet: this build of ktap has no kernel side (probes, timers and profiles need it)\n" +
-            "ktap: -e:3: cannot run 'tick-1s' yet: this build of ktap has no kernel side (probes, timers and profiles need it)\n" +
-            "ktap: -e:4: cannot run 'profile-10ms' yet: this build of ktap has no kernel side (probes, timers and profiles need it)\n",
+            "ktap: -e:3: cannot run 'tick-1s' yet: tick blocks need the session's timers, which this build does not have\n" +
+            "ktap: -e:4: cannot run 'tick-5s' yet: tick blocks need the session's timers, which this build does not have\n",
             result.Stderr);
     }
 
