@@ -21,7 +21,7 @@ public sealed class DataMapVariables : ISharedVariables
         this.kernel = kernel;
         foreach (var table in kernel.Compiler.Tables)
         {
-            tables[table.Variable] = new KtapTable(new MapTableStore(kernel.Map(table.MapIndex), table, kernel.Compiler.Options.StringLength));
+            tables[table.Variable] = new KtapTable(new MapTableStore(kernel.Map(table.MapIndex), table));
         }
     }
 

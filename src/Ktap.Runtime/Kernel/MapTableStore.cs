@@ -12,7 +12,7 @@ namespace Ktap.Runtime.Kernel;
 /// over CPUs when read; a write stores the value in CPU 0's copy and zeroes the others, so the
 /// sum is the value written.
 /// </summary>
-internal sealed class MapTableStore(BpfMap map, TableLayout layout, int stringLength) : ITableStore
+internal sealed class MapTableStore(BpfMap map, TableLayout layout) : ITableStore
 {
     public int Count => map.Keys().Count;
 
@@ -110,6 +110,4 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, int stringLe
         TypeKind.String => value.Kind == ValueKind.String,
         _ => false,
     };
-
-    public override string ToString() => $"{layout.Variable.Name} ({stringLength})";
 }
