@@ -54,10 +54,11 @@ public static class UnreachableCode
             }
 
             var instruction = instructions[i];
-            if (JumpTarget(instructions, i) is { } target && !instruction.IsLoadImm64)
+            if (JumpTarget(instructions, i) is { } target)
             {
+                // A function's address (ld_imm64 with BPF_PSEUDO_FUNC) counts from its first slot, as a call does.
                 var distance = map[target] - map[i] - 1;
-                instruction = IsCall(instruction)
+                instruction = IsCall(instruction) || instruction.IsLoadImm64
                     ? instruction with { Immediate = distance }
                     : instruction with { Offset = checked((short)distance) };
             }

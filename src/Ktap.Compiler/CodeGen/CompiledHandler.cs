@@ -25,6 +25,9 @@ public sealed record CompiledHandler(
     IReadOnlyList<TextSpan> Spans,
     IReadOnlyList<int> FunctionStarts)
 {
+    /// <summary>Bytes of the script's per-CPU scratch map this handler's frame takes; 0 when its frame is the stack.</summary>
+    public int ScratchSize { get; init; }
+
     /// <summary>The instructions with every map descriptor filled in, ready to load.</summary>
     public Instruction[] Link(Func<int, int> mapDescriptor)
     {

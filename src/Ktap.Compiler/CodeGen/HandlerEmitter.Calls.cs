@@ -28,10 +28,11 @@ internal sealed partial class HandlerEmitter
                 throw Unsupported(call.Arguments[0].Span, "a printf format that is not a string literal");
             case BoundBuiltin { Builtin.Function: BuiltinFunction.Exit }:
                 EmitOutput(call, OutputKind.Exit, null, []);
-                builder.Ja(exitLabel);
+                JumpTo(exitLabel);
                 return;
             case BoundBuiltin { Builtin.Function: BuiltinFunction.Delete }:
-                throw Unsupported(call.Span, "delete(t)");
+                EmitTableClear(call.Arguments[0]);
+                return;
             case BoundBuiltin:
                 EmitEffects(call);
                 return;
@@ -80,6 +81,12 @@ internal sealed partial class HandlerEmitter
                     builder.Emit(Alu64(AluOperation.Div, destination, divisor));
                 }
 
+                return;
+            case BuiltinFunction.Len when TypeOf(call.Arguments[0]).Kind == TypeKind.Table:
+                EmitTableCount(call.Arguments[0], destination);
+                return;
+            case BuiltinFunction.Len:
+                EmitStringLength(call.Arguments[0], destination);
                 return;
             default:
                 throw Unsupported(call.Span, $"{Builtins.QualifiedName(((BoundBuiltin)call.Callee).Builtin)}()");
@@ -143,6 +150,7 @@ internal sealed partial class HandlerEmitter
         }
 
         var returned = builder.DefineLabel();
+        labelOwner[returned] = current;
         inlines.Push(new InlineContext(function, returned, result));
         var savedLoops = loops.ToArray();
         loops.Clear();

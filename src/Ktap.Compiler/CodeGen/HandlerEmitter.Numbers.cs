@@ -141,12 +141,12 @@ internal sealed partial class HandlerEmitter
 
         var mark = stackDepth;
         var spill = Allocate(8);
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, spill, held));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, spill, held));
         EmitNumber(operand, held, onNil);
 
         // No helper call between here and the use: R1 and R2 are free.
         builder.Emit(Mov64(Register.R2, held));
-        builder.Emit(Load(MemorySize.DoubleWord, held, Register.R10, spill));
+        builder.Emit(Load(MemorySize.DoubleWord, held, Frame, spill));
         use(Register.R2);
         ReleaseStack(mark);
     }

@@ -15,7 +15,7 @@ internal sealed partial class HandlerEmitter
     {
         var site = script.OutputSiteFor(call, id => LayOutRecord(id, kind, format, arguments, call));
         var record = Allocate(site.RecordSize);
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, record, site.Id));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, record, site.Id));
         for (var i = 0; i < arguments.Count; i++)
         {
             EmitRecordField(arguments[i], site.Fields[i], record);
@@ -74,7 +74,7 @@ internal sealed partial class HandlerEmitter
             {
                 var register = Acquire(argument.Span);
                 EmitNumber(argument, register, isNil);
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, at, register));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, at, register));
                 Release(register);
                 break;
             }
@@ -93,10 +93,10 @@ internal sealed partial class HandlerEmitter
         }
         else
         {
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, (short)(record + field.PresenceOffset), 1));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(record + field.PresenceOffset), 1));
             builder.Ja(done);
             builder.MarkLabel(isNil);
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, (short)(record + field.PresenceOffset), 0));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(record + field.PresenceOffset), 0));
         }
 
         builder.MarkLabel(done);

@@ -78,7 +78,7 @@ internal sealed partial class HandlerEmitter
             8 => MemorySize.DoubleWord,
             _ => throw Unsupported(span, $"the {field.Size}-byte field '{field.Name}'"),
         };
-        builder.Emit(Load(size, destination, Register.R6, (short)field.Offset));
+        builder.Emit(Load(size, destination, ContextRegister(destination), (short)field.Offset));
         if (field.Kind == FieldKind.Signed && field.Size < 8)
         {
             var shift = 64 - (field.Size * 8);

@@ -70,6 +70,9 @@ internal sealed partial class HandlerEmitter
             case BoundNumericFor s:
                 EmitNumericFor(s);
                 break;
+            case BoundForIn s:
+                EmitForIn(s);
+                break;
             case BoundBreak:
                 builder.Ja(loops.Peek().Break);
                 break;
@@ -118,7 +121,7 @@ internal sealed partial class HandlerEmitter
         {
             var register = Acquire(value.Span);
             EmitNumber(value, register, isNil);
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, slot.Offset, register));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, slot.Offset, register));
             Release(register);
         }
         else
@@ -130,7 +133,7 @@ internal sealed partial class HandlerEmitter
 
         if (slot.Presence != 0)
         {
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, slot.Presence, 1));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, slot.Presence, 1));
             builder.Ja(done);
             builder.MarkLabel(isNil);
             SetNil(slot);
@@ -149,7 +152,7 @@ internal sealed partial class HandlerEmitter
     {
         if (slot.Presence != 0)
         {
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, slot.Presence, 0));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, slot.Presence, 0));
         }
     }
 
@@ -157,13 +160,13 @@ internal sealed partial class HandlerEmitter
     {
         if (slot.Presence != 0)
         {
-            builder.Emit(Load(MemorySize.DoubleWord, destination, Register.R10, slot.Presence));
+            builder.Emit(Load(MemorySize.DoubleWord, destination, Frame, slot.Presence));
             builder.Jump(JumpOperation.Jeq, destination, 0, nilTarget());
         }
 
         if (slot.Type.Kind is TypeKind.Number or TypeKind.Boolean or TypeKind.Stack)
         {
-            builder.Emit(Load(MemorySize.DoubleWord, destination, Register.R10, slot.Offset));
+            builder.Emit(Load(MemorySize.DoubleWord, destination, Frame, slot.Offset));
         }
         else
         {
@@ -238,7 +241,7 @@ internal sealed partial class HandlerEmitter
                 var register = Acquire(increment.Span);
                 EmitLoadSlot(slot, register, () => ErrorLabel("'+=' on a variable that holds nil: give it a number first", increment.Span));
                 WithOperand(increment.Value, register, r => builder.Emit(Alu64(AluOperation.Add, register, r)));
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, slot.Offset, register));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, slot.Offset, register));
                 Release(register);
                 return;
             }
@@ -286,7 +289,7 @@ internal sealed partial class HandlerEmitter
         var counter = Allocate(8);
         builder.Emit(Mov64(Register.R1, 0));
         EmitOpaque(Register.R1);
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, counter, Register.R1));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, counter, Register.R1));
         var exit = builder.DefineLabel();
         HideLoopVariables(body);
         var head = builder.MarkNewLabel();
@@ -354,9 +357,9 @@ internal sealed partial class HandlerEmitter
         {
             if (locals.TryGetValue(variable, out var slot) && slot.Type.Kind == TypeKind.Number)
             {
-                builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, slot.Offset));
+                builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, slot.Offset));
                 EmitOpaque(Register.R1);
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, slot.Offset, Register.R1));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, slot.Offset, Register.R1));
             }
         }
     }
@@ -366,9 +369,9 @@ internal sealed partial class HandlerEmitter
     {
         var error = ErrorLabel("loop execute count exceeded", span);
         builder.MayGoto(error);
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, counter));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, counter));
         builder.Emit(Alu64(AluOperation.Add, Register.R1, 1));
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, counter, Register.R1));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, counter, Register.R1));
         builder.Jump(JumpOperation.Jgt, Register.R1, CompilerOptions.LoopLimit, error);
     }
 
@@ -385,10 +388,10 @@ internal sealed partial class HandlerEmitter
         var exit = builder.DefineLabel();
         var first = Acquire(loop.Span);
         EmitNumber(loop.First, first, null, "'for' initial value must be a number, not nil");
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, value, first));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, value, first));
         var last = first;
         EmitNumber(loop.Last, last, null, "'for' limit must be a number, not nil");
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, remaining, last));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, remaining, last));
         if (loop.Step is null)
         {
             builder.Emit(Mov64(first, 1));
@@ -399,13 +402,13 @@ internal sealed partial class HandlerEmitter
             builder.Jump(JumpOperation.Jeq, first, 0, ErrorLabel("'for' step is zero", loop.Step.Span));
         }
 
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, stepSlot, first));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, stepSlot, first));
         Release(first);
 
         // R1 = first, R2 = last, R3 = step; R4 = the span to cover, R3 its divisor.
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, value));
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R2, Register.R10, remaining));
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R3, Register.R10, stepSlot));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, value));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R2, Frame, remaining));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R3, Frame, stepSlot));
         var down = builder.DefineLabel();
         var divide = builder.DefineLabel();
         builder.Jump(JumpOperation.Jslt, Register.R3, 0, down);
@@ -421,37 +424,37 @@ internal sealed partial class HandlerEmitter
         builder.MarkLabel(divide);
         builder.Emit(Alu64(AluOperation.Div, Register.R4, Register.R3));
         EmitOpaque(Register.R4);
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, remaining, Register.R4));
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, value));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, remaining, Register.R4));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, value));
         EmitOpaque(Register.R1);
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, value, Register.R1));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, value, Register.R1));
         builder.Emit(Mov64(Register.R1, 0));
         EmitOpaque(Register.R1);
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, counter, Register.R1));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, counter, Register.R1));
 
         var variable = DeclareLocal(loop.Variable);
         HideLoopVariables(loop.Body);
         var head = builder.MarkNewLabel();
         EmitIterationCount(counter, loop.Span);
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, value));
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, variable.Offset, Register.R1));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, value));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, variable.Offset, Register.R1));
         if (variable.Presence != 0)
         {
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, variable.Presence, 1));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, variable.Presence, 1));
         }
 
         loops.Push(new LoopContext(exit));
         EmitBlock(loop.Body);
         loops.Pop();
         SetSpan(loop.Span);
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, remaining));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, remaining));
         builder.Jump(JumpOperation.Jeq, Register.R1, 0, exit);
         builder.Emit(Alu64(AluOperation.Sub, Register.R1, 1));
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, remaining, Register.R1));
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, value));
-        builder.Emit(Load(MemorySize.DoubleWord, Register.R2, Register.R10, stepSlot));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, remaining, Register.R1));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, value));
+        builder.Emit(Load(MemorySize.DoubleWord, Register.R2, Frame, stepSlot));
         builder.Emit(Alu64(AluOperation.Add, Register.R1, Register.R2));
-        builder.Emit(Store(MemorySize.DoubleWord, Register.R10, value, Register.R1));
+        builder.Emit(Store(MemorySize.DoubleWord, Frame, value, Register.R1));
         builder.Ja(head);
         builder.MarkLabel(exit);
     }
@@ -465,7 +468,7 @@ internal sealed partial class HandlerEmitter
                 EmitEffects(statement.Value);
             }
 
-            builder.Ja(exitLabel);
+            JumpTo(exitLabel);
             return;
         }
 
@@ -486,7 +489,7 @@ internal sealed partial class HandlerEmitter
             EmitEffects(statement.Value);
         }
 
-        builder.Ja(context.Return);
+        JumpTo(context.Return);
     }
 }
 

@@ -89,7 +89,7 @@ internal sealed partial class HandlerEmitter
     {
         if (slot.Presence != 0)
         {
-            builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, slot.Presence));
+            builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, slot.Presence));
             builder.Jump(JumpOperation.Jeq, Register.R1, 0, onNil);
         }
     }
@@ -201,15 +201,33 @@ internal sealed partial class HandlerEmitter
         var done = builder.DefineLabel();
         builder.Jump(JumpOperation.Jslt, Register.R0, 1, done);
         builder.Jump(JumpOperation.Jsgt, Register.R0, left.Size, done);
-        builder.Emit(Mov64(Register.R1, Register.R10));
+        builder.Emit(Mov64(Register.R1, Frame));
         builder.Emit(Alu64(AluOperation.Add, Register.R1, Register.R0));
         builder.Emit(Alu64(AluOperation.Add, Register.R1, joined - 1));
         builder.Emit(Mov64(Register.R2, right.Size));
         StackAddress(Register.R3, right.Offset);
         builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
         builder.MarkLabel(done);
-        builder.Emit(Mov64(Register.R1, Register.R10));
+        builder.Emit(Mov64(Register.R1, Frame));
         EmitCopyTruncated(Register.R1, joined, joinedSize, offset, size);
+        ReleaseStack(mark);
+    }
+
+    /// <summary>
+    /// <c>len(s)</c>: bpf_probe_read_kernel_str copies a string up to its NUL and returns the
+    /// bytes copied, NUL included (it cannot fail on the frame's own memory).
+    /// </summary>
+    private void EmitStringLength(BoundExpression expression, Register destination)
+    {
+        var mark = stackDepth;
+        var source = EmitString(expression, ErrorLabel("bad argument #1 to 'len' (table or string expected, got nil)", expression.Span));
+        var copy = Allocate(source.Size);
+        StackAddress(Register.R1, copy);
+        builder.Emit(Mov64(Register.R2, source.Size));
+        StackAddress(Register.R3, source.Offset);
+        builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
+        builder.Emit(Mov64(destination, Register.R0));
+        builder.Emit(Alu64(AluOperation.Sub, destination, 1));
         ReleaseStack(mark);
     }
 
@@ -220,7 +238,7 @@ internal sealed partial class HandlerEmitter
             return;
         }
 
-        builder.Emit(Mov64(Register.R1, Register.R10));
+        builder.Emit(Mov64(Register.R1, Frame));
         EmitCopyTruncated(Register.R1, source.Offset, source.Size, offset, size);
     }
 
@@ -231,12 +249,12 @@ internal sealed partial class HandlerEmitter
         for (var i = 0; i < words; i += 8)
         {
             builder.Emit(Load(MemorySize.DoubleWord, Register.R0, source, (short)(sourceOffset + i)));
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, (short)(offset + i), Register.R0));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(offset + i), Register.R0));
         }
 
         if (sourceSize > size)
         {
-            builder.Emit(Store(MemorySize.Byte, Register.R10, (short)(offset + size - 1), 0));
+            builder.Emit(Store(MemorySize.Byte, Frame, (short)(offset + size - 1), 0));
         }
 
         EmitZero(offset, words, size);
@@ -247,7 +265,7 @@ internal sealed partial class HandlerEmitter
     {
         for (var i = ValueEncoding.Align(from); i < size; i += 8)
         {
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, (short)(offset + i), 0));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(offset + i), 0));
         }
     }
 
@@ -259,12 +277,12 @@ internal sealed partial class HandlerEmitter
             var word = BitConverter.ToInt64(bytes, i);
             if (word is >= int.MinValue and <= int.MaxValue)
             {
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, (short)(offset + i), (int)word));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(offset + i), (int)word));
             }
             else
             {
                 builder.Emit(LoadImm64(Register.R1, word));
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, (short)(offset + i), Register.R1));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(offset + i), Register.R1));
             }
         }
     }
@@ -291,7 +309,7 @@ internal sealed partial class HandlerEmitter
             case FieldKind.CharArray:
                 StackAddress(Register.R1, offset);
                 builder.Emit(Mov64(Register.R2, Math.Min(size, field.Size + 1)));
-                builder.Emit(Mov64(Register.R3, Register.R6));
+                builder.Emit(Mov64(Register.R3, ContextRegister(Register.R3)));
                 builder.Emit(Alu64(AluOperation.Add, Register.R3, field.Offset));
                 builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
                 return;
@@ -329,7 +347,7 @@ internal sealed partial class HandlerEmitter
                     continue;
                 }
 
-                builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Register.R10, (short)(a.Offset + i)));
+                builder.Emit(Load(MemorySize.DoubleWord, Register.R1, Frame, (short)(a.Offset + i)));
                 if (word is >= int.MinValue and <= int.MaxValue)
                 {
                     builder.Jump(JumpOperation.Jne, Register.R1, (int)word, differ);
@@ -381,7 +399,7 @@ internal sealed partial class HandlerEmitter
 
     private void LoadWordOrZero(Register destination, StringBuffer buffer, int at)
     {
-        builder.Emit(at < buffer.Size ? Load(MemorySize.DoubleWord, destination, Register.R10, (short)(buffer.Offset + at)) : Mov64(destination, 0));
+        builder.Emit(at < buffer.Size ? Load(MemorySize.DoubleWord, destination, Frame, (short)(buffer.Offset + at)) : Mov64(destination, 0));
     }
 
     /// <summary>Strings are not ordered in ktap: the interpreter stops with this error, and so does the handler.</summary>

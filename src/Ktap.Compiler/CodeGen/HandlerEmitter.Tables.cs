@@ -37,7 +37,7 @@ internal sealed partial class HandlerEmitter
         {
             var register = Acquire(index.Key.Span);
             EmitNumber(index.Key, register, isNil);
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, offset, register));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, offset, register));
             Release(register);
         }
 
@@ -96,7 +96,7 @@ internal sealed partial class HandlerEmitter
         {
             var register = Acquire(value.Span);
             EmitNumber(value, register, delete);
-            builder.Emit(Store(MemorySize.DoubleWord, Register.R10, staged, register));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, staged, register));
             Release(register);
         }
 
@@ -161,11 +161,11 @@ internal sealed partial class HandlerEmitter
             var staged = Allocate(8);
             if (addend is { } register)
             {
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, staged, register));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, staged, register));
             }
             else
             {
-                builder.Emit(Store(MemorySize.DoubleWord, Register.R10, staged, constant!.Value));
+                builder.Emit(Store(MemorySize.DoubleWord, Frame, staged, constant!.Value));
             }
 
             StackAddress(Register.R3, staged);
@@ -257,7 +257,7 @@ internal sealed partial class HandlerEmitter
             var staged = Allocate(global.ValueSize);
             EmitStringInto(value, staged, global.ValueSize, isNil);
             LoadData(Register.R1, global.ValueOffset);
-            EmitCopyWords(Register.R1, 0, Register.R10, staged, global.ValueSize);
+            EmitCopyWords(Register.R1, 0, Frame, staged, global.ValueSize);
             ReleaseStack(mark);
         }
         else

@@ -15,10 +15,20 @@ public enum MapRole
 
     /// <summary>A table the kernel uses (a hash map, or a per-CPU hash when the kernel only adds to it).</summary>
     Table,
+
+    /// <summary>A per-CPU array whose one element is the frame of handlers that need more than the 512-byte stack.</summary>
+    Scratch,
+
+    /// <summary>A stack trace map: <c>stack()</c> values are its ids.</summary>
+    Stacks,
 }
 
 /// <summary>A map the script needs; instructions name it by <see cref="Index"/>.</summary>
-public sealed record MapLayout(int Index, MapRole Role, MapSpec Spec, VariableSymbol? Variable);
+public sealed record MapLayout(int Index, MapRole Role, MapSpec Spec, VariableSymbol? Variable)
+{
+    /// <summary>The frames each stack of a <see cref="MapRole.Stacks"/> map holds.</summary>
+    public int StackDepth { get; init; }
+}
 
 /// <summary>
 /// A table as a BPF hash map. Keys and values are encoded as <see cref="ValueEncoding"/> says.

@@ -21,6 +21,9 @@ public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultS
 
     /// <summary>Bytes of the ring buffer that carries records to the ktap process.</summary>
     public const int EventsBufferSize = 4 << 20;
+
+    /// <summary>Stacks a stack trace map holds (ids are hashes of the stack: a collision loses the newer stack).</summary>
+    public const int StackMapCapacity = 4096;
 }
 
 /// <summary>
@@ -48,7 +51,11 @@ public sealed class ScriptCompiler
     private readonly List<ErrorSite> errorSites = [];
     private readonly Dictionary<(TextSpan, string), ErrorSite> errorSiteOf = [];
     private readonly Dictionary<(BoundProbe, string), int> programNumbers = [];
+    private readonly SortedDictionary<int, int> stackMaps = [];
     private int dataSize;
+    private int nextMapIndex;
+    private int? scratchMapIndex;
+    private int scratchSize;
     private HashSet<VariableSymbol>? nullableLocals;
 
     public ScriptCompiler(TypedScript typed, CompilerOptions? options = null)
@@ -97,7 +104,18 @@ public sealed class ScriptCompiler
                 maps.Add(new(table.MapIndex, MapRole.Table, new MapSpec(type, (uint)table.KeySize, (uint)table.ValueSize, (uint)table.Capacity, name), table.Variable));
             }
 
-            return maps;
+            if (scratchMapIndex is { } scratch)
+            {
+                maps.Add(new(scratch, MapRole.Scratch, new MapSpec(MapType.PerCpuArray, 4, (uint)scratchSize, 1, "ktap_scratch"), null));
+            }
+
+            foreach (var (depth, index) in stackMaps)
+            {
+                var spec = new MapSpec(MapType.StackTrace, 4, (uint)(depth * 8), CompilerOptions.StackMapCapacity, $"ktap_stack_{depth}");
+                maps.Add(new(index, MapRole.Stacks, spec, null) { StackDepth = depth });
+            }
+
+            return maps.OrderBy(m => m.Index).ToList();
         }
     }
 
@@ -122,7 +140,26 @@ public sealed class ScriptCompiler
 
         // The filter's fields are the target's: parse it for each target.
         var filter = probe.Filter is { } syntax ? FilterParser.Parse(syntax, Typed.Bound.Source, target) : null;
-        return new HandlerEmitter(this, probe, target, filter).Emit($"ktap_{kind}_{number}");
+        var name = $"ktap_{kind}_{number}";
+        var handler = new HandlerEmitter(this, probe, target, filter, FrameKind.Stack).Emit(name)
+            ?? new HandlerEmitter(this, probe, target, filter, FrameKind.Scratch).Emit(name)!;
+        scratchSize = Math.Max(scratchSize, handler.ScratchSize);
+        return handler;
+    }
+
+    /// <summary>The per-CPU array whose element is the frame of handlers the stack is too small for.</summary>
+    internal int ScratchMapIndex => scratchMapIndex ??= nextMapIndex++;
+
+    /// <summary>The stack trace map of stacks <paramref name="depth"/> frames deep: one per depth, so equal stacks get equal ids.</summary>
+    internal int StackMapIndex(int depth)
+    {
+        if (!stackMaps.TryGetValue(depth, out var index))
+        {
+            index = nextMapIndex++;
+            stackMaps[depth] = index;
+        }
+
+        return index;
     }
 
     internal OutputSite OutputSiteFor(BoundExpression call, Func<int, OutputSite> create)
@@ -159,7 +196,7 @@ public sealed class ScriptCompiler
     private void LayOut()
     {
         var usage = TableUsage.Analyze(Typed);
-        var mapIndex = EventsMapIndex + 1;
+        nextMapIndex = EventsMapIndex + 1;
         foreach (var variable in Typed.SharedVariables)
         {
             var type = Typed.TypeOf(variable);
@@ -168,7 +205,7 @@ public sealed class ScriptCompiler
                 var keySize = type.Key!.Kind == TypeKind.String ? ValueEncoding.Align(usage.KeyCapacity(variable, Options.StringLength)) : 8;
                 var valueSize = ValueEncoding.SizeOf(type.Value!, Options.StringLength);
                 tables[variable] = new TableLayout(
-                    variable, mapIndex++, type.Key, type.Value!, keySize, valueSize, usage.Capacity(variable), usage.IsAddOnly(variable), AllocateData(8));
+                    variable, nextMapIndex++, type.Key, type.Value!, keySize, valueSize, usage.Capacity(variable), usage.IsAddOnly(variable), AllocateData(8));
             }
             else
             {
