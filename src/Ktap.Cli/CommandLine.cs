@@ -18,6 +18,14 @@ internal sealed record CommandLine
     /// <summary>Print every handler's eBPF with the script's lines instead of running (-d, -b).</summary>
     public bool Dump { get; init; }
 
+    /// <summary>The capacity of a string in kernel code, its NUL included (--strlen); null for the compiler's default.</summary>
+    public int? StringLength { get; init; }
+
+    /// <summary>The range --strlen takes: room for a word, and at most what a handler frame holds several of.</summary>
+    public const int MinStringLength = 8;
+
+    public const int MaxStringLength = 4096;
+
     public bool ShowVersion { get; init; }
 
     public bool ShowHelp { get; init; }
@@ -35,6 +43,7 @@ internal sealed record CommandLine
           -q            quiet: no "Tracing..." banner
           -v            verbose: say what ktap does, on standard error
           -d, -b        print each handler's eBPF with the script's lines, and exit
+          --strlen N    strings in handlers hold N bytes, the NUL included (default 256)
           -V            print the version and exit
           -h            print this help and exit
 
@@ -60,7 +69,7 @@ internal sealed record CommandLine
                 break;
             }
 
-            if (KernelOptions.Contains(arg) || (arg.Length > 2 && KernelOptions.Contains(arg[..2])))
+            if (KernelOptions.Contains(arg) || (arg.Length > 2 && arg[1] != '-' && KernelOptions.Contains(arg[..2])))
             {
                 return (null, $"option '{arg}' needs the kernel side, which this build of ktap does not have yet");
             }
@@ -90,6 +99,15 @@ internal sealed record CommandLine
                     break;
                 case ['-', 'e' or 'o', _, ..]:
                     options = WithValue(options, arg[..2], arg[2..]);
+                    break;
+                case "--strlen":
+                    if (i + 1 >= args.Count || !int.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+                        || length is < MinStringLength or > MaxStringLength)
+                    {
+                        return (null, $"option '--strlen' needs a number of bytes from {MinStringLength} to {MaxStringLength}");
+                    }
+
+                    options = options with { StringLength = length };
                     break;
                 default:
                     return (null, $"unknown option '{arg}' (see 'ktap -h')");

@@ -87,7 +87,7 @@ internal static class KtapCommand
         Verbose(options, $"compiled {source.Name} in {watch.Elapsed.TotalMilliseconds:F2} ms: {script.Functions.Count} functions, {script.Probes.Count} probe blocks");
         if (options.Dump)
         {
-            return DumpCommand.Run(typed!, Console.Out, Errors);
+            return DumpCommand.Run(typed!, Console.Out, Errors, CompilerOptionsOf(options));
         }
 
         var timers = script.Probes.Where(p => p.Kind == FunctionKind.Tick).ToList();
@@ -145,7 +145,7 @@ internal static class KtapCommand
         PreparedScript prepared;
         try
         {
-            prepared = PreparedScript.Prepare(typed, new ProbeResolver());
+            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), CompilerOptionsOf(options));
         }
         catch (ProbeResolutionException e)
         {
@@ -190,6 +190,9 @@ internal static class KtapCommand
             return session.Run();
         }
     }
+
+    private static CompilerOptions CompilerOptionsOf(CommandLine options) =>
+        options.StringLength is { } length ? new CompilerOptions(length) : new CompilerOptions();
 
     private static int CompileError(DiagnosticBag bag, DiagnosticCode code, SourceText source, TextSpan span, string message)
     {

@@ -46,10 +46,9 @@ public sealed class TypeCheckerTests
     [Fact]
     public void ProbeVariablesHaveTheirTypes()
     {
-        var typed = Valid("trace a:b {\n  var a, p, s, n, c, e = arg3, pid, argstr, probename, cpu, execname\n  var f = args.filename\n}");
+        var typed = Valid("trace a:b {\n  var a, p, n, c, e = arg3, pid, probename, cpu, execname\n  var f = args.filename\n  printf(\"%s\", argstr)\n}");
         Assert.Equal(KtapType.Number, typed.TypeOf(Local(typed, "a")));
         Assert.Equal(KtapType.Number, typed.TypeOf(Local(typed, "p")));
-        Assert.Equal(KtapType.String, typed.TypeOf(Local(typed, "s")));
         Assert.Equal(KtapType.String, typed.TypeOf(Local(typed, "n")));
         Assert.Equal(KtapType.Number, typed.TypeOf(Local(typed, "c")));
         Assert.Equal(KtapType.String, typed.TypeOf(Local(typed, "e")));
@@ -383,11 +382,23 @@ public sealed class TypeCheckerTests
     [InlineData("trace a:b { print(arch(), kernel_v()) }")]
     [InlineData("trace a:b { print(stringof(arg1)) }")]
     [InlineData("trace a:b { ansi.clear_screen() }")]
+    [InlineData("trace a:b { var s = argstr }")]
+    [InlineData("trace a:b { print(\"x\" .. argstr) }")]
+    [InlineData("profile-99hz { print(argstr) }")]
+    [InlineData("trace a:b { print(args.common_pid) }")]
+    [InlineData("var d = 5\ntrace a:b { print(stack(d)) }")]
+    [InlineData("trace a:b { print(stack(10, arg1)) }")]
     public void WhatTheKernelCannotDoIsAnError(string text)
     {
         Check(text, out var diagnostics);
         Assert.NotEmpty(diagnostics);
         Assert.All(diagnostics, d => Assert.Equal(DiagnosticCode.NotInKernel, d.Code));
+    }
+
+    [Fact]
+    public void ArgstrPrintedAndStackWithWrittenNumbersAreFine()
+    {
+        Valid("trace a:b { print(argstr)\n printf(\"%d %s\\n\", pid, argstr)\n print(stack(-1, 2), stack(5)) }");
     }
 
     [Fact]

@@ -224,6 +224,11 @@ public sealed class ParserTests
     [InlineData("{x == 1}", "{(== x 1)}")]
     public void TableConstructors(string text, string tree) => Assert.Equal(tree, Show(Expression(text)));
 
+    [Theory]
+    [InlineData("args.function", "(index args \"function\")")]
+    [InlineData("t.end.in", "(index (index t \"end\") \"in\")")]
+    public void AReservedWordAfterADotIsAFieldName(string text, string tree) => Assert.Equal(tree, Show(Expression(text)));
+
     [Fact]
     public void MethodCall()
     {

@@ -8,6 +8,7 @@ namespace Ktap.Compiler.CodeGen;
 /// <summary>Calls: built-ins, and script functions inlined into the handler.</summary>
 internal sealed partial class HandlerEmitter
 {
+
     private void EmitExpressionStatement(BoundExpression expression)
     {
         if (expression is not BoundCall call)
@@ -82,6 +83,16 @@ internal sealed partial class HandlerEmitter
                 }
 
                 return;
+            case BuiltinFunction.Stack:
+                EmitStack(call, destination);
+                return;
+            case BuiltinFunction.Ipof:
+                // An address the ktap process shows as its function's name: in the kernel, just the number.
+                EmitNumber(call.Arguments[0], destination, null, "bad argument #1 to 'ipof' (number expected, got nil)");
+                return;
+            case BuiltinFunction.InInterrupt:
+                EmitInInterrupt(call, destination);
+                return;
             case BuiltinFunction.Len when TypeOf(call.Arguments[0]).Kind == TypeKind.Table:
                 EmitTableCount(call.Arguments[0], destination);
                 return;
@@ -91,6 +102,21 @@ internal sealed partial class HandlerEmitter
             default:
                 throw Unsupported(call.Span, $"{Builtins.QualifiedName(((BoundBuiltin)call.Callee).Builtin)}()");
         }
+    }
+
+    /// <summary>
+    /// <c>in_interrupt()</c> as the kernel's own macro: the interrupt bits of this CPU's preempt
+    /// count, non-zero in NMI, hard IRQ and soft IRQ context (and where soft IRQs are disabled).
+    /// </summary>
+    private void EmitInInterrupt(BoundCall call, Register destination)
+    {
+        var count = PreemptCount.OfThisKernel() ?? throw new KernelCompileException(
+            Language.Diagnostics.DiagnosticCode.NotInKernel, call.Span,
+            "in_interrupt() needs the preempt count, and this kernel does not show per-CPU variables to BPF programs (kallsyms lists none: CONFIG_KALLSYMS_ALL is off)");
+        builder.Emit(Wide(Register.R1, PseudoSource.BtfId, count.VariableId, 0));
+        builder.Emit(Call(HelperFunction.ThisCpuPtr));
+        builder.Emit(Load(MemorySize.Word, destination, Register.R0, (short)count.Offset));
+        builder.Emit(Alu64(AluOperation.And, destination, PreemptCount.InterruptMask));
     }
 
     /// <summary>The buffer a function's string result needs: the largest string it returns.</summary>

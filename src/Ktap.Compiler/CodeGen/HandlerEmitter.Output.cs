@@ -1,6 +1,7 @@
 using Ktap.Bpf.Asm;
 using Ktap.Compiler.Types;
 using Ktap.Language.Semantics;
+using Ktap.Language.Syntax;
 using static Ktap.Bpf.Asm.Instructions;
 
 namespace Ktap.Compiler.CodeGen;
@@ -32,12 +33,31 @@ internal sealed partial class HandlerEmitter
         builder.MarkLabel(written);
     }
 
+    /// <summary><c>argstr</c> is a tracepoint's record, rendered by the ktap process: other probes have none, and kernel code cannot render it.</summary>
+    private void RequireEventRecord(BoundExpression argstr)
+    {
+        if (target.Kind != Events.ContextKind.Tracepoint)
+        {
+            throw new KernelCompileException(
+                Language.Diagnostics.DiagnosticCode.NotInKernel, argstr.Span,
+                $"'argstr' exists for tracepoints only: {target.ProbeName} has no record with a print format");
+        }
+    }
+
     private OutputSite LayOutRecord(int id, OutputKind kind, string? format, IReadOnlyList<BoundExpression> arguments, BoundCall call)
     {
         var fields = new List<RecordField>();
         var offset = RecordHeader;
         foreach (var argument in arguments)
         {
+            if (argument is BoundProbeVariable { Variable: ProbeVariable.Argstr })
+            {
+                RequireEventRecord(argument);
+                fields.Add(new RecordField(KtapType.String, offset, script.Options.EventRecordSize, -1) { IsEventRecord = true });
+                offset += script.Options.EventRecordSize;
+                continue;
+            }
+
             var type = TypeOf(argument);
             var presence = -1;
             if (MayBeNil(argument) || type.Kind is TypeKind.Unknown or TypeKind.Nil)
@@ -49,7 +69,7 @@ internal sealed partial class HandlerEmitter
             var size = type.Kind switch
             {
                 TypeKind.String => BufferSizeOf(argument),
-                TypeKind.Number or TypeKind.Boolean or TypeKind.Stack => 8,
+                TypeKind.Number or TypeKind.Boolean or TypeKind.Stack or TypeKind.Address => 8,
                 TypeKind.Unknown or TypeKind.Nil => 0,
                 _ => throw Unsupported(argument.Span, $"printing a {type} in kernel code"),
             };
@@ -65,12 +85,31 @@ internal sealed partial class HandlerEmitter
         var isNil = builder.DefineLabel();
         var done = builder.DefineLabel();
         var at = (short)(record + field.Offset);
+        if (field.IsEventRecord)
+        {
+            // The whole record as bytes, for the ktap process to render: bpf_probe_read_kernel zero-fills on a fault.
+            var context = ContextRegister(Register.R3);
+            if (context != Register.R3)
+            {
+                builder.Emit(Mov64(Register.R3, context));
+            }
+
+            StackAddress(Register.R1, at);
+            builder.Emit(Mov64(Register.R2, field.Size));
+            builder.Emit(Call(HelperFunction.ProbeReadKernel));
+
+            // Where the common header would be, a BPF program's record holds a pt_regs pointer
+            // (perf_trace_run_bpf_submit): the event's id goes there, for the renderer.
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, at, target.EventId));
+            return;
+        }
+
         switch (field.Type.Kind)
         {
             case TypeKind.String:
                 EmitStringInto(argument, at, field.Size, isNil);
                 break;
-            case TypeKind.Number or TypeKind.Boolean or TypeKind.Stack:
+            case TypeKind.Number or TypeKind.Boolean or TypeKind.Stack or TypeKind.Address:
             {
                 var register = Acquire(argument.Span);
                 EmitNumber(argument, register, isNil);

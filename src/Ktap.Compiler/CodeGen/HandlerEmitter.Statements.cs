@@ -91,7 +91,7 @@ internal sealed partial class HandlerEmitter
 
     private LocalSlot DeclareLocal(VariableSymbol variable)
     {
-        var type = typed.TypeOf(variable);
+        var type = LocalType(variable);
         if (type.Kind is TypeKind.Table or TypeKind.Unknown && !nullableLocals.Contains(variable))
         {
             throw Unsupported(variable.Declaration, $"a local '{variable.Name}' of type {type}");
@@ -103,6 +103,19 @@ internal sealed partial class HandlerEmitter
         var slot = new LocalSlot(offset, presence, type, size);
         locals[variable] = slot;
         return slot;
+    }
+
+    /// <summary>A local's type; one the type checker could not decide takes that of an event field stored into it (this target's).</summary>
+    private KtapType LocalType(VariableSymbol variable)
+    {
+        var type = typed.TypeOf(variable);
+        if (type.Kind != TypeKind.Unknown)
+        {
+            return type;
+        }
+
+        var field = typed.KernelFunctions.SelectMany(NullableLocals.Stores).FirstOrDefault(s => s.Variable == variable && s.Value is BoundEventField).Value;
+        return field is null ? type : TypeOf(field);
     }
 
     private LocalSlot SlotOf(VariableSymbol variable) =>
@@ -117,7 +130,7 @@ internal sealed partial class HandlerEmitter
         {
             EmitStringInto(value, slot.Offset, slot.Size, isNil);
         }
-        else if (slot.Type.Kind is TypeKind.Number or TypeKind.Boolean or TypeKind.Stack)
+        else if (slot.Type.Kind is TypeKind.Number or TypeKind.Boolean or TypeKind.Stack or TypeKind.Address)
         {
             var register = Acquire(value.Span);
             EmitNumber(value, register, isNil);
@@ -164,7 +177,7 @@ internal sealed partial class HandlerEmitter
             builder.Jump(JumpOperation.Jeq, destination, 0, nilTarget());
         }
 
-        if (slot.Type.Kind is TypeKind.Number or TypeKind.Boolean or TypeKind.Stack)
+        if (slot.Type.Kind is TypeKind.Number or TypeKind.Boolean or TypeKind.Stack or TypeKind.Address)
         {
             builder.Emit(Load(MemorySize.DoubleWord, destination, Frame, slot.Offset));
         }

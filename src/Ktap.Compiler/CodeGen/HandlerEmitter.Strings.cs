@@ -313,6 +313,18 @@ internal sealed partial class HandlerEmitter
                 builder.Emit(Alu64(AluOperation.Add, Register.R3, field.Offset));
                 builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
                 return;
+            case FieldKind.DataLocString:
+                // The u32 at the field: the string's offset in the record (low half), its length (high half).
+                var context = ContextRegister(Register.R3);
+                builder.Emit(Load(MemorySize.Word, Register.R3, context, (short)field.Offset));
+                builder.Emit(Alu64(AluOperation.And, Register.R3, 0xffff));
+
+                // The context plus a variable offset may go to a helper; only loads through it are refused.
+                builder.Emit(Alu64(AluOperation.Add, Register.R3, ContextRegister(Register.R2)));
+                StackAddress(Register.R1, offset);
+                builder.Emit(Mov64(Register.R2, size));
+                builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
+                return;
             default:
                 throw Unsupported(expression.Span, $"the {field.Kind} field '{field.Name}' as a string");
         }

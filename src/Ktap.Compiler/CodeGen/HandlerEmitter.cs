@@ -266,7 +266,18 @@ internal sealed partial class HandlerEmitter
         builder.Emit(Alu64(AluOperation.Add, destination, offset));
     }
 
-    private KtapType TypeOf(BoundExpression expression) => expression is BoundSlot slot ? slot.Slot.Type : typed.TypeOf(expression);
+    /// <summary>
+    /// An expression's type; an <c>args.NAME</c> the script only prints has none from the type
+    /// checker, and takes its field's: a string for <c>char[]</c> and <c>__data_loc</c>, else a number.
+    /// </summary>
+    private KtapType TypeOf(BoundExpression expression) => expression switch
+    {
+        BoundSlot slot => slot.Slot.Type,
+        BoundLocal local when locals.TryGetValue(local.Variable, out var slot) => slot.Type,
+        BoundEventField field when typed.TypeOf(field).Kind == TypeKind.Unknown && target.FindField(field.Field) is { } layout =>
+            layout.Kind is FieldKind.CharArray or FieldKind.DataLocString ? KtapType.String : KtapType.Number,
+        _ => typed.TypeOf(expression),
+    };
 
     private KernelCompileException Unsupported(TextSpan span, string what) =>
         new(DiagnosticCode.NotInKernel, span, $"{what} cannot run in kernel code yet");

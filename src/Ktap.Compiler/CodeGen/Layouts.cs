@@ -54,4 +54,10 @@ public static class ValueEncoding
     public static int SizeOf(KtapType type, int stringLength) => type.Kind == TypeKind.String ? Align(stringLength) : 8;
 
     public static int Align(int size) => (size + 7) & ~7;
+
+    /// <summary>The id of a stack value that holds no frames: a sample taken in user mode has no kernel stack (EFAULT), or the stack was lost.</summary>
+    public const uint NoStack = uint.MaxValue;
+
+    /// <summary>A <c>stack()</c> value: the depth of its stack map in the high word, its id in that map in the low word.</summary>
+    public static (int Depth, uint Id) StackId(long value) => ((int)(value >> 32), (uint)value);
 }

@@ -11,6 +11,13 @@ namespace Ktap.Compiler.CodeGen;
 /// <param name="StringLength">The capacity of a kernel string, its terminating NUL included (<c>--strlen</c>).</param>
 public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultStringLength)
 {
+    /// <summary>
+    /// Bytes of a tracepoint's record that <c>argstr</c> carries: the fixed fields of every event
+    /// here fit in 256, and its strings get --strlen more. Reading past a shorter record stays
+    /// inside the per-CPU buffer the kernel builds records in (PERF_MAX_TRACE_SIZE, 8 KiB).
+    /// </summary>
+    public int EventRecordSize => 256 + ValueEncoding.Align(StringLength);
+
     public const int DefaultStringLength = 256;
 
     /// <summary>Entries of a table whose size the script does not give (<c>table.new</c>).</summary>
@@ -22,8 +29,19 @@ public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultS
     /// <summary>Bytes of the ring buffer that carries records to the ktap process.</summary>
     public const int EventsBufferSize = 4 << 20;
 
-    /// <summary>Stacks a stack trace map holds (ids are hashes of the stack: a collision loses the newer stack).</summary>
-    public const int StackMapCapacity = 4096;
+    /// <summary>
+    /// The frames <c>stack()</c> records when the script does not say, as in ktap, and the most
+    /// it can: the kernel refuses deeper stack maps than kernel.perf_event_max_stack (127 by default).
+    /// </summary>
+    public const int DefaultStackDepth = 10;
+
+    public const int MaxStackDepth = 127;
+
+    /// <summary>Bytes of frames a stack trace map holds at most: 16384 stacks of 32 frames, fewer deeper ones.</summary>
+    public const int StackMapBytes = 4 << 20;
+
+    /// <summary>Stacks a stack map of <paramref name="depth"/> frames holds (ids are hashes of the stack: a collision loses the newer stack).</summary>
+    public static int StackMapCapacity(int depth) => Math.Clamp(StackMapBytes / (depth * 8), 1024, 16384);
 }
 
 /// <summary>
@@ -42,7 +60,10 @@ public sealed class ScriptCompiler
     /// <summary>CLOCK_REALTIME minus CLOCK_BOOTTIME in nanoseconds, written by the ktap process: kernel code has no wall clock.</summary>
     public const int RealtimeOffsetOffset = 16;
 
-    private const int FirstGlobalOffset = 24;
+    /// <summary>Stacks <c>stack()</c> could not record: two stacks hashed to one slot of the stack map.</summary>
+    public const int LostStacksOffset = 24;
+
+    private const int FirstGlobalOffset = 32;
 
     private readonly Dictionary<VariableSymbol, TableLayout> tables = [];
     private readonly Dictionary<VariableSymbol, GlobalLayout> globals = [];
@@ -111,7 +132,7 @@ public sealed class ScriptCompiler
 
             foreach (var (depth, index) in stackMaps)
             {
-                var spec = new MapSpec(MapType.StackTrace, 4, (uint)(depth * 8), CompilerOptions.StackMapCapacity, $"ktap_stack_{depth}");
+                var spec = new MapSpec(MapType.StackTrace, 4, (uint)(depth * 8), (uint)CompilerOptions.StackMapCapacity(depth), $"ktap_stack_{depth}");
                 maps.Add(new(index, MapRole.Stacks, spec, null) { StackDepth = depth });
             }
 

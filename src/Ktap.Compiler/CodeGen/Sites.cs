@@ -15,7 +15,14 @@ public enum OutputKind
 /// record's start. A value that can be nil has a presence word at <see cref="PresenceOffset"/>
 /// (non-zero when there is a value); -1 when it never is nil.
 /// </summary>
-public sealed record RecordField(KtapType Type, int Offset, int Size, int PresenceOffset);
+public sealed record RecordField(KtapType Type, int Offset, int Size, int PresenceOffset)
+{
+    /// <summary>
+    /// <c>argstr</c>: the first <see cref="Size"/> bytes of the tracepoint's raw record, its
+    /// first 8 bytes replaced by the event's id, which the ktap process renders with the event's print format.
+    /// </summary>
+    public bool IsEventRecord { get; init; }
+}
 
 /// <summary>
 /// A <c>print</c>, <c>printf</c> or <c>exit</c> in kernel code. Its records start with the site's

@@ -45,6 +45,9 @@ public sealed record ContextField(string Name, int Offset, int Size, FieldKind K
 /// <param name="Fields">Every named field, for <c>args.NAME</c> and filters.</param>
 public sealed record ProbeTarget(string ProbeName, ContextKind Kind, IReadOnlyList<ContextField> Arguments, IReadOnlyList<ContextField> Fields)
 {
+    /// <summary>A tracepoint's event id (its format's <c>ID:</c>), which <c>argstr</c> records carry so the ktap process knows the event; 0 otherwise.</summary>
+    public int EventId { get; init; }
+
     /// <summary>A raw tracepoint: <c>argN</c> is <c>args[N]</c>, unsigned 64-bit; no named fields.</summary>
     public static ProbeTarget RawTracepoint(string name, int argumentCount = 10) =>
         new(name, ContextKind.RawTracepoint,

@@ -19,6 +19,9 @@ public enum TypeKind
     /// <summary>The value of <c>stack()</c>.</summary>
     Stack,
 
+    /// <summary>The value of <c>ipof(addr)</c>: a kernel address the ktap process shows as the function it is in.</summary>
+    Address,
+
     /// <summary>A table with one key type and one value type: a BPF map.</summary>
     Table,
 }
@@ -35,6 +38,7 @@ public sealed class KtapType : IEquatable<KtapType>
     public static readonly KtapType Boolean = new(TypeKind.Boolean, null, null);
     public static readonly KtapType String = new(TypeKind.String, null, null);
     public static readonly KtapType Stack = new(TypeKind.Stack, null, null);
+    public static readonly KtapType Address = new(TypeKind.Address, null, null);
 
     private KtapType(TypeKind kind, KtapType? key, KtapType? value)
     {

@@ -5,7 +5,7 @@ namespace Ktap.Compiler.Types;
 /// <summary>A type during inference: a known type, a table of two terms, or a variable to be unified.</summary>
 internal abstract class Term;
 
-/// <summary>A type without parts: nil, number, boolean, string, stack. One instance per kind.</summary>
+/// <summary>A type without parts: nil, number, boolean, string, stack, address. One instance per kind.</summary>
 internal sealed class PrimitiveTerm : Term
 {
     public static readonly PrimitiveTerm Nil = new(TypeKind.Nil);
@@ -13,6 +13,7 @@ internal sealed class PrimitiveTerm : Term
     public static readonly PrimitiveTerm Boolean = new(TypeKind.Boolean);
     public static readonly PrimitiveTerm String = new(TypeKind.String);
     public static readonly PrimitiveTerm Stack = new(TypeKind.Stack);
+    public static readonly PrimitiveTerm Address = new(TypeKind.Address);
 
     private PrimitiveTerm(TypeKind kind) => Kind = kind;
 

@@ -1,5 +1,6 @@
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
+using Ktap.Language.Syntax;
 
 namespace Ktap.Compiler.Types;
 
@@ -7,7 +8,15 @@ public sealed partial class TypeChecker
 {
     private Term TypeBuiltinCall(BuiltinInfo builtin, BoundCall call)
     {
-        var arguments = call.Arguments.Select(Type).ToList();
+        var arguments = call.Arguments.Select(argument =>
+        {
+            if (builtin.Function is BuiltinFunction.Print or BuiltinFunction.Printf && argument is BoundProbeVariable { Variable: ProbeVariable.Argstr })
+            {
+                printedArgstr = argument;
+            }
+
+            return Type(argument);
+        }).ToList();
         var name = Builtins.QualifiedName(builtin);
         switch (builtin.Function)
         {
@@ -21,6 +30,14 @@ public sealed partial class TypeChecker
             case BuiltinFunction.Stack:
                 RequireArgument(PrimitiveTerm.Number, call, arguments, 0, "the depth of 'stack'");
                 RequireArgument(PrimitiveTerm.Number, call, arguments, 1, "the skip count of 'stack'");
+                foreach (var (argument, what) in call.Arguments.Zip(["depth", "skip count"]))
+                {
+                    if (kernel && argument is not (BoundNumber or BoundUnary { Operator: UnaryOperator.Negate, Operand: BoundNumber }))
+                    {
+                        Report(DiagnosticCode.NotInKernel, argument.Span, $"the {what} of stack() must be a number written in the script: the kernel sizes its stack map when the handler loads");
+                    }
+                }
+
                 return PrimitiveTerm.Stack;
 
             case BuiltinFunction.GettimeofdayNs or BuiltinFunction.GettimeofdayUs or BuiltinFunction.GettimeofdayMs or BuiltinFunction.GettimeofdayS or BuiltinFunction.InInterrupt:
@@ -32,7 +49,7 @@ public sealed partial class TypeChecker
 
             case BuiltinFunction.Ipof:
                 RequireArgument(PrimitiveTerm.Number, call, arguments, 0, "the address given to 'ipof'");
-                return PrimitiveTerm.Number;
+                return PrimitiveTerm.Address;
 
             case BuiltinFunction.Len:
                 if (kernel && arguments.Count > 0 && Unifier.Find(arguments[0]).Term is PrimitiveTerm { Kind: not (TypeKind.String or TypeKind.Nil) } wrong)

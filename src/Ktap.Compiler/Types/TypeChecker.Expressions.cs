@@ -21,8 +21,8 @@ public sealed partial class TypeChecker
             BoundGlobalTable e => NotInKernel(e.Span, e.Name == Builtins.ArgTable
                 ? "the script arguments 'arg' only exist in the ktap process: copy what the handler needs into a top-level variable (var n = arg[1])"
                 : $"the library '{e.Name}' cannot be used as a value in kernel code"),
-            BoundProbeVariable e => ProbeVariableType(e.Variable),
-            BoundEventField => kernel ? new VariableTerm() : DynamicTerm.Instance,
+            BoundProbeVariable e => TypeProbeVariable(e),
+            BoundEventField e => TypeEventField(e),
             BoundIndex e => TypeIndex(e),
             BoundCall e => TypeCall(e),
             BoundMethodCall e => TypeMethodCall(e),
@@ -63,11 +63,45 @@ public sealed partial class TypeChecker
         return TermOf(variable);
     }
 
-    private static PrimitiveTerm ProbeVariableType(ProbeVariable variable) => variable switch
+    private Term TypeProbeVariable(BoundProbeVariable variable)
     {
-        ProbeVariable.Argstr or ProbeVariable.Probename or ProbeVariable.Execname => PrimitiveTerm.String,
-        _ => PrimitiveTerm.Number,
-    };
+        if (variable.Variable != ProbeVariable.Argstr)
+        {
+            return variable.Variable is ProbeVariable.Probename or ProbeVariable.Execname ? PrimitiveTerm.String : PrimitiveTerm.Number;
+        }
+
+        // The ktap process renders the event from a copy of its record: only print and printf can take it.
+        if (kernel && !ReferenceEquals(variable, printedArgstr))
+        {
+            Report(DiagnosticCode.NotInKernel, variable.Span, "'argstr' can only be printed in a handler (print(argstr), printf(\"%s\", argstr)): the ktap process renders the event, the kernel cannot");
+        }
+        else if (kernel && function?.Kind == FunctionKind.Profile)
+        {
+            Report(DiagnosticCode.NotInKernel, variable.Span, "'argstr' exists for tracepoints only: a profile sample has no record with a print format");
+        }
+
+        return PrimitiveTerm.String;
+    }
+
+    /// <summary>
+    /// <c>args.NAME</c>: its type comes from the event's format, once the probe is resolved. The
+    /// common header is never readable: a BPF program's record has the pt_regs pointer there
+    /// (perf_trace_run_bpf_submit).
+    /// </summary>
+    private Term TypeEventField(BoundEventField field)
+    {
+        if (!kernel)
+        {
+            return DynamicTerm.Instance;
+        }
+
+        if (field.Field.StartsWith("common_", StringComparison.Ordinal))
+        {
+            Report(DiagnosticCode.NotInKernel, field.Span, $"'{field.Field}' is not readable in a handler: a BPF program's record has a pointer where the common fields would be (use pid, tid, cpu instead)");
+        }
+
+        return new VariableTerm();
+    }
 
     private Term TypeIndex(BoundIndex index)
     {

@@ -28,6 +28,9 @@ public sealed partial class TypeChecker
     /// <summary>True while checking kernel code; false for the ktap side, where only shared variables are typed.</summary>
     private bool kernel;
 
+    /// <summary>The <c>argstr</c> being typed as an argument of print or printf, the one place kernel code may use it.</summary>
+    private BoundExpression? printedArgstr;
+
     private TypeChecker(BoundScript script, DiagnosticBag diagnostics)
     {
         this.script = script;

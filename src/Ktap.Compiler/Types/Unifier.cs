@@ -107,6 +107,7 @@ internal sealed class Unifier
             TypeKind.Number => KtapType.Number,
             TypeKind.Boolean => KtapType.Boolean,
             TypeKind.String => KtapType.String,
+            TypeKind.Address => KtapType.Address,
             _ => KtapType.Stack,
         },
         TableTerm t => KtapType.Table(Resolve(t.Key), Resolve(t.Value)),

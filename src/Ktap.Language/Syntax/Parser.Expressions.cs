@@ -147,6 +147,15 @@ public sealed partial class Parser
     private IndexExpressionSyntax ParseFieldAccess(ExpressionSyntax target, int start)
     {
         Next();
+
+        // After '.' a reserved word is a name too: tracepoint fields are called 'function', 'end', 'in'...
+        if (current.Kind != TokenKind.Identifier && current.Kind != TokenKind.String && SyntaxFacts.KeywordKind(current.Text) != TokenKind.Identifier)
+        {
+            var word = current;
+            Next();
+            return new IndexExpressionSyntax(target, new StringLiteralSyntax(word.Text, word.Span), SpanFrom(start));
+        }
+
         var name = ParseName("a field name after '.'");
         return new IndexExpressionSyntax(target, new StringLiteralSyntax(name.Name, name.Span), SpanFrom(start));
     }

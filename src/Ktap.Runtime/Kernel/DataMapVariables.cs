@@ -21,7 +21,7 @@ public sealed class DataMapVariables : ISharedVariables
         this.kernel = kernel;
         foreach (var table in kernel.Compiler.Tables)
         {
-            tables[table.Variable] = new KtapTable(new MapTableStore(kernel.Map(table.MapIndex), table));
+            tables[table.Variable] = new KtapTable(new MapTableStore(kernel.Map(table.MapIndex), table, kernel.Stacks));
         }
     }
 
@@ -38,7 +38,7 @@ public sealed class DataMapVariables : ISharedVariables
         var data = kernel.Data;
         return BinaryPrimitives.ReadInt64LittleEndian(data[global.Offset..]) == 0
             ? Value.Nil
-            : RecordDecoder.Decode(global.Type, data.Slice(global.ValueOffset, global.ValueSize));
+            : RecordDecoder.Decode(global.Type, data.Slice(global.ValueOffset, global.ValueSize), kernel.Stacks);
     }
 
     public void Write(VariableSymbol variable, Value value)

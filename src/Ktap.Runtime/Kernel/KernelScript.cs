@@ -3,6 +3,7 @@ using Ktap.Bpf.Maps;
 using Ktap.Bpf.Programs;
 using Ktap.Bpf.Sys;
 using Ktap.Compiler.CodeGen;
+using Ktap.Runtime.Output;
 
 namespace Ktap.Runtime.Kernel;
 
@@ -22,6 +23,8 @@ public sealed class KernelScript : IDisposable
         Compiler = compiler;
         this.maps = maps;
         dataMemory = maps[compiler.DataMapIndex].MapMemory();
+        var stackMaps = compiler.Maps.Where(m => m.Role == MapRole.Stacks).ToDictionary(m => m.StackDepth, m => maps[m.Index]);
+        Stacks = new KernelSymbolizer(depth => stackMaps.GetValueOrDefault(depth));
         BinaryPrimitives.WriteInt64LittleEndian(Data[ScriptCompiler.OneOffset..], 1);
         BinaryPrimitives.WriteInt64LittleEndian(Data[ScriptCompiler.RealtimeOffsetOffset..], Clocks.RealtimeMinusBoottime());
     }
@@ -29,6 +32,9 @@ public sealed class KernelScript : IDisposable
     public ScriptCompiler Compiler { get; }
 
     public IReadOnlyList<BpfProgram> Programs => programs;
+
+    /// <summary>Reads <c>stack()</c> values back from the script's stack trace maps.</summary>
+    public KernelSymbolizer Stacks { get; }
 
     /// <summary>The data map's value: shared variables and counters.</summary>
     public unsafe Span<byte> Data => new(dataMemory.Pointer, Compiler.DataSize);

@@ -12,8 +12,14 @@ namespace Ktap.Runtime.Kernel;
 /// over CPUs when read; a write stores the value in CPU 0's copy and zeroes the others, so the
 /// sum is the value written.
 /// </summary>
-internal sealed class MapTableStore(BpfMap map, TableLayout layout) : ITableStore
+internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbolizer stacks) : ITableStore
 {
+    /// <summary>
+    /// Stack and address keys reach scripts as their text, which cannot be encoded again: the
+    /// bytes each text came from, so that <c>t[k]</c> of a key from <c>pairs</c> finds its entry.
+    /// </summary>
+    private readonly Dictionary<string, byte[]> symbolizedKeys = new(StringComparer.Ordinal);
+
     public int Count => map.Keys().Count;
 
     public Value Get(Value key)
@@ -60,7 +66,13 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout) : ITableStor
         var result = new List<KeyValuePair<Value, Value>>(entries.Count);
         foreach (var (key, value) in entries)
         {
-            result.Add(new(RecordDecoder.Decode(layout.KeyType, key), DecodeValue(value)));
+            var decoded = RecordDecoder.Decode(layout.KeyType, key, stacks);
+            if (layout.KeyType.Kind is TypeKind.Stack or TypeKind.Address)
+            {
+                symbolizedKeys[decoded.AsString] = key;
+            }
+
+            result.Add(new(decoded, DecodeValue(value)));
         }
 
         return result;
@@ -70,7 +82,7 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout) : ITableStor
     {
         if (!layout.PerCpu)
         {
-            return RecordDecoder.Decode(layout.ValueType, value);
+            return RecordDecoder.Decode(layout.ValueType, value, stacks);
         }
 
         // Only numbers are added per CPU: the table's value is the sum of every CPU's copy.
@@ -85,6 +97,12 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout) : ITableStor
 
     private bool TryEncodeKey(Value key, out byte[] encoded)
     {
+        if (layout.KeyType.Kind is TypeKind.Stack or TypeKind.Address)
+        {
+            encoded = key.Kind == ValueKind.String && symbolizedKeys.TryGetValue(key.AsString, out var raw) ? raw : [];
+            return encoded.Length > 0;
+        }
+
         encoded = new byte[layout.KeySize];
         if (!Matches(layout.KeyType, key))
         {

@@ -12,8 +12,8 @@ public static class RecordDecoder
     /// <summary>The output site a record comes from: its first 32 bits.</summary>
     public static int SiteId(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record);
 
-    /// <summary>The values of a record, in the order of the site's arguments.</summary>
-    public static Value[] Arguments(OutputSite site, ReadOnlySpan<byte> record)
+    /// <summary>The values of a record, in the order of the site's arguments; stacks as <c>print</c> shows them.</summary>
+    public static Value[] Arguments(OutputSite site, ReadOnlySpan<byte> record, KernelSymbolizer? stacks = null)
     {
         var values = new Value[site.Fields.Count];
         for (var i = 0; i < values.Length; i++)
@@ -21,16 +21,23 @@ public static class RecordDecoder
             var field = site.Fields[i];
             values[i] = field.PresenceOffset >= 0 && BinaryPrimitives.ReadInt64LittleEndian(record[field.PresenceOffset..]) == 0
                 ? Value.Nil
-                : Decode(field.Type, record.Slice(field.Offset, field.Size));
+                : field.Type.Kind == TypeKind.Stack && stacks is not null
+                    ? Value.String(stacks.PrintText(BinaryPrimitives.ReadInt64LittleEndian(record[field.Offset..])))
+                    : Decode(field.Type, record.Slice(field.Offset, field.Size), stacks);
         }
 
         return values;
     }
 
-    /// <summary>A number, boolean or string as the kernel stores it: 8 little-endian bytes, or NUL-terminated Latin-1.</summary>
-    public static Value Decode(KtapType type, ReadOnlySpan<byte> bytes) => type.Kind switch
+    /// <summary>
+    /// A number, boolean or string as the kernel stores it: 8 little-endian bytes, or
+    /// NUL-terminated Latin-1. A stack becomes the string of its frames, as ktap made stack keys.
+    /// </summary>
+    public static Value Decode(KtapType type, ReadOnlySpan<byte> bytes, KernelSymbolizer? stacks = null) => type.Kind switch
     {
         TypeKind.Number => Value.Number(BinaryPrimitives.ReadInt64LittleEndian(bytes)),
+        TypeKind.Address => Value.String(KernelSymbolizer.FunctionName(BinaryPrimitives.ReadInt64LittleEndian(bytes))),
+        TypeKind.Stack when stacks is not null => Value.String(stacks.KeyText(BinaryPrimitives.ReadInt64LittleEndian(bytes))),
         TypeKind.Boolean => Value.Boolean(BinaryPrimitives.ReadInt64LittleEndian(bytes) != 0),
         TypeKind.String => Value.String(DecodeString(bytes)),
         _ => Value.Nil,

@@ -46,7 +46,7 @@ internal static class TracepointLayout
             }
         }
 
-        return (new ProbeTarget(format.Name, ContextKind.Tracepoint, arguments, fields), unsupported);
+        return (new ProbeTarget(format.Name, ContextKind.Tracepoint, arguments, fields) { EventId = format.Id }, unsupported);
     }
 
     /// <summary>The field as the code generator can load it, or why it cannot.</summary>

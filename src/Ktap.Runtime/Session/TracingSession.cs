@@ -41,7 +41,7 @@ public sealed class TracingSession
             var attachments = new Attachments();
             using var epoll = new Epoll();
             using var ring = new RingBufferReader(prepared.Kernel.Map(Compiler.EventsMapIndex));
-            var printer = new RecordPrinter(Compiler.OutputSites, options.Output, options.Errors, options.ScriptName, Line);
+            var printer = new RecordPrinter(Compiler.OutputSites, prepared.Kernel.Stacks, options.Output, options.Errors, options.ScriptName, Line);
             using (StopOn(PosixSignal.SIGINT, epoll))
             using (StopOn(PosixSignal.SIGTERM, epoll))
             {
@@ -122,6 +122,12 @@ public sealed class TracingSession
             {
                 options.Errors.WriteLine($"error: {site.Message} ({options.ScriptName}:{Line(site.Span.Start)}), {count} time{(count == 1 ? "" : "s")}");
             }
+        }
+
+        var stacks = kernel.Counter(ScriptCompiler.LostStacksOffset);
+        if (stacks > 0)
+        {
+            options.Errors.WriteLine($"ktap: {stacks} stack{(stacks == 1 ? " was" : "s were")} lost: two stacks hashed to the same slot of the stack map");
         }
 
         var lost = kernel.Counter(ScriptCompiler.LostRecordsOffset);
