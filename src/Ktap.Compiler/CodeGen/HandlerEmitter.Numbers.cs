@@ -102,6 +102,12 @@ internal sealed partial class HandlerEmitter
         };
         var divides = operation is AluOperation.Div or AluOperation.Mod;
 
+        if (divides && binary.Right is BoundNumber { Value: > 1 } power && long.IsPow2(power.Value))
+        {
+            EmitPowerOfTwoDivision(destination, (int)long.Log2(power.Value), operation == AluOperation.Mod);
+            return;
+        }
+
         if (binary.Right is BoundNumber { Value: >= int.MinValue and <= int.MaxValue } constant && !(divides && constant.Value == 0))
         {
             builder.Emit(divides ? SignedAlu64(operation, destination, (int)constant.Value) : Alu64(operation, destination, (int)constant.Value));
@@ -121,6 +127,30 @@ internal sealed partial class HandlerEmitter
                 builder.Emit(Alu64(operation, destination, right));
             }
         });
+    }
+
+    /// <summary>
+    /// <c>x / 2^k</c> and <c>x % 2^k</c> with shifts instead of a signed division, which the JIT
+    /// makes an idiv: a negative x is biased by 2^k - 1 first, so the quotient truncates toward
+    /// zero and the remainder keeps x's sign, as C's (and the interpreter's) do.
+    /// </summary>
+    private void EmitPowerOfTwoDivision(Register value, int k, bool remainder)
+    {
+        builder.Emit(Mov64(Register.R1, value));
+        builder.Emit(Alu64(AluOperation.Arsh, Register.R1, 63));
+        builder.Emit(Alu64(AluOperation.Rsh, Register.R1, 64 - k));
+        if (!remainder)
+        {
+            builder.Emit(Alu64(AluOperation.Add, value, Register.R1));
+            builder.Emit(Alu64(AluOperation.Arsh, value, k));
+            return;
+        }
+
+        // x - ((x + bias) with its low k bits cleared).
+        builder.Emit(Alu64(AluOperation.Add, Register.R1, value));
+        builder.Emit(Alu64(AluOperation.Rsh, Register.R1, k));
+        builder.Emit(Alu64(AluOperation.Lsh, Register.R1, k));
+        builder.Emit(Alu64(AluOperation.Sub, value, Register.R1));
     }
 
     /// <summary>

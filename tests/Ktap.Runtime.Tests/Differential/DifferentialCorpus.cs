@@ -30,6 +30,8 @@ internal static class DifferentialCorpus
         ("print numbers", "trace t:t { print(arg0, arg1, arg2) }"),
         ("arithmetic", "trace t:t { print(arg0 + arg1, arg0 - arg1, arg0 * arg2, -arg3) }"),
         ("division", "trace t:t { print(arg2 / 7, arg2 % 7, arg7 / 2, arg7 % 2) }"),
+        ("division by powers of two", "trace t:t { print(arg2 / 8, arg2 % 8, arg7 / 4, arg7 % 4, arg3 / 2, arg3 % 2, arg4 / 1024, arg4 % 1024) }"),
+        ("division by large powers of two", "trace t:t { print(arg9 / 0x100000000, arg3 / 0x4000000000000000, arg3 % 0x4000000000000000, arg1 / 0x100000000) }"),
         ("division by a variable", "trace t:t { print(arg4 / arg8, arg4 % arg8) }"),
         ("division by zero", "trace t:t {\n  print(\"before\")\n  print(arg5 / arg0)\n}"),
         ("remainder by zero", "trace t:t { print(arg5 % arg1) }"),
