@@ -43,6 +43,8 @@ internal sealed class RawRecordCapture : IDisposable
     private readonly RingBufferReader reader;
     private readonly Thread drainer;
     private volatile bool stopping;
+    private long keepFrom = long.MaxValue;
+    private long keepUntil = long.MaxValue;
 
     public RawRecordCapture(TraceEventCatalog catalog, IReadOnlyList<(TraceEventName Name, int Size)> events)
     {
@@ -59,22 +61,25 @@ internal sealed class RawRecordCapture : IDisposable
         for (var i = 0; i < events.Count; i++)
         {
             links.Add(PerfEvents.OpenTracepoint(catalog, events[i].Name).Attach(programs[i]));
-            AttachedAt.Add(Stopwatch.GetTimestamp());
         }
     }
 
-    /// <summary>CLOCK_MONOTONIC (Stopwatch's clock on Linux, and bpf_ktime_get_ns()'s) when each event's program was attached, in ns.</summary>
-    public List<long> AttachedAt { get; } = [];
-
-    /// <summary>When the programs were detached, in ns of CLOCK_MONOTONIC.</summary>
-    public long DetachedAt { get; private set; }
-
     public ulong Lost => lost.Read(0);
+
+    /// <summary>
+    /// Starts keeping records (as of now in CLOCK_MONOTONIC, bpf_ktime_get_ns()'s clock and
+    /// Stopwatch's on Linux); records from before are dropped as they are drained. Loading and
+    /// attaching hundreds of programs takes a while, and busy events would fill memory with
+    /// records nobody compares.
+    /// </summary>
+    public void Record() => Volatile.Write(ref keepFrom, Stopwatch.GetTimestamp());
+
+    /// <summary>Stops keeping records: those from after now are dropped (detaching takes a while too).</summary>
+    public void Pause() => Volatile.Write(ref keepUntil, Stopwatch.GetTimestamp());
 
     /// <summary>Detaches the programs, drains what is left and returns every record.</summary>
     public IReadOnlyList<CapturedRecord> Stop()
     {
-        DetachedAt = Stopwatch.GetTimestamp();
         foreach (var link in links)
         {
             link.Dispose();
@@ -136,12 +141,19 @@ internal sealed class RawRecordCapture : IDisposable
         }
     }
 
-    private void Keep(ReadOnlySpan<byte> record) => records.Add(new CapturedRecord(
-        BinaryPrimitives.ReadInt32LittleEndian(record[16..]),
-        BinaryPrimitives.ReadInt64LittleEndian(record),
-        BinaryPrimitives.ReadInt32LittleEndian(record[8..]),
-        BinaryPrimitives.ReadInt32LittleEndian(record[12..]),
-        record[HeaderSize..].ToArray()));
+    private void Keep(ReadOnlySpan<byte> record)
+    {
+        var nanoseconds = BinaryPrimitives.ReadInt64LittleEndian(record);
+        if (nanoseconds >= Volatile.Read(ref keepFrom) && nanoseconds <= Volatile.Read(ref keepUntil))
+        {
+            records.Add(new CapturedRecord(
+                BinaryPrimitives.ReadInt32LittleEndian(record[16..]),
+                nanoseconds,
+                BinaryPrimitives.ReadInt32LittleEndian(record[8..]),
+                BinaryPrimitives.ReadInt32LittleEndian(record[12..]),
+                record[HeaderSize..].ToArray()));
+        }
+    }
 
     private IReadOnlyList<Instruction> CopyRecord(int index, int size) => new ProbeAssembly()
         .Emit(Mov64(Register.R6, Register.R1))
