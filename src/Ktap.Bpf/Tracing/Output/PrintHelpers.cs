@@ -79,21 +79,26 @@ internal static class PrintHelpers
         var location = (uint)PrintEvaluator.ReadInteger(evaluator.RecordFrom(field.Offset).Span, 4);
         var length = (int)(location >> 16);
         var offset = (int)(location & 0xffff) + (field.Storage == FieldStorage.RelLoc ? field.Offset + 4 : 0);
-        var data = evaluator.RecordFrom(offset);
         var helperName = helper.Replace("_rel", string.Empty, StringComparison.Ordinal);
-        switch (helperName)
+        if (helperName == "__get_dynamic_array_len")
         {
-            case "__get_dynamic_array_len":
-                return PrintValue.Integer((ulong)length, CType.UnsignedInt);
-            case "__get_bitmask" or "__get_cpumask":
-                // trace_print_bitmask_seq(): the bitmap's bytes, printed as "%*pb" of len * 8 bits.
-                var bitmap = data.Span[..Math.Min(length, data.Length)];
-                return PrintValue.Text(BitmapFormat.Hex(bitmap, length * 8));
-            case "__get_str":
-                return PrintValue.Pointer(data, CType.CharPointer);
-            default:
-                return PrintValue.Pointer(data, CType.PointerTo(PrintExpressionBinder.ElementType(field)));
+            return PrintValue.Integer((ulong)length, CType.UnsignedInt);
         }
+
+        // The kernel would read whatever memory is there; we have only the record.
+        if (offset + length > evaluator.Record.Length)
+        {
+            return PrintValue.Unsupported("pointer outside the record");
+        }
+
+        var data = evaluator.RecordFrom(offset);
+        return helperName switch
+        {
+            // trace_print_bitmask_seq(): the bitmap's bytes, printed as "%*pb" of len * 8 bits.
+            "__get_bitmask" or "__get_cpumask" => PrintValue.Text(BitmapFormat.Hex(data.Span[..length], length * 8)),
+            "__get_str" => PrintValue.Pointer(data, CType.CharPointer),
+            _ => PrintValue.Pointer(data, CType.PointerTo(PrintExpressionBinder.ElementType(field))),
+        };
     }
 
     /// <summary>
@@ -201,7 +206,12 @@ internal static class PrintHelpers
         }
 
         var bytes = buffer.Memory.Span;
-        var length = (int)Math.Clamp((long)lengthValue.Bits, 0, bytes.Length);
+        var length = (int)Math.Max(0, (long)lengthValue.Bits);
+        if (length > bytes.Length)
+        {
+            return PrintValue.Unsupported("pointer outside the record");
+        }
+
         var text = new StringBuilder(length * 3);
         for (var i = 0; i < length; i++)
         {
