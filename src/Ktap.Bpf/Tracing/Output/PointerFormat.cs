@@ -35,7 +35,9 @@ internal static class PointerFormat
                 WithAddress(output, value, spec, address => PointerString(address, spec));
                 return;
             case 'e' when value.Kind == PrintValueKind.Integer && IsError(value.Bits):
-                // err_ptr() without CONFIG_SYMBOLIC_ERRNAME's names: the errno in decimal.
+                // err_ptr(): the kernel prints the errno's name (-ENOMEM) with
+                // CONFIG_SYMBOLIC_ERRNAME, the number without it; no event of Linux 6.18 uses
+                // %pe, so the number it is.
                 KernelNumberFormat.AppendNumber(output, value.Bits, spec.Flags | FormatFlags.Sign, 10, spec.Width, spec.Precision);
                 return;
             case 'M' or 'm':

@@ -192,8 +192,9 @@ internal sealed class PrintEvaluator(ReadOnlyMemory<byte> record, int localCount
     {
         if (left.Kind == PrintValueKind.Memory && right.Kind == PrintValueKind.Integer && op is BinaryOperator.Add or BinaryOperator.Subtract)
         {
-            var elements = op == BinaryOperator.Add ? (long)right.Bits : -(long)right.Bits;
-            var offset = elements * left.Type.Stride;
+            // Bounded before multiplying, so no product can wrap around into the record.
+            var elements = (long)Math.Min(right.Bits, (ulong)left.Memory.Length + 1);
+            var offset = (op == BinaryOperator.Add ? elements : -elements) * Math.Max(1, left.Type.Stride);
             return offset >= 0 && offset <= left.Memory.Length
                 ? PrintValue.Pointer(left.Memory[(int)offset..], left.Type)
                 : PrintValue.Unsupported("pointer outside the record");
@@ -230,13 +231,12 @@ internal sealed class PrintEvaluator(ReadOnlyMemory<byte> record, int localCount
             return PrintValue.Unsupported("kernel memory");
         }
 
-        var offset = index * Math.Max(1, element.Size);
-        if (offset < 0 || offset >= pointer.Memory.Length)
+        if (index < 0 || index >= pointer.Memory.Length || index * Math.Max(1, element.Size) >= pointer.Memory.Length)
         {
             return PrintValue.Unsupported("pointer outside the record");
         }
 
-        var memory = pointer.Memory[(int)offset..];
+        var memory = pointer.Memory[(int)(index * Math.Max(1, element.Size))..];
         return element.IsInteger || element.IsPointer
             ? PrintValue.Integer(ReadInteger(memory.Span, element.Size), element)
             : PrintValue.Pointer(memory, pointer.Type);

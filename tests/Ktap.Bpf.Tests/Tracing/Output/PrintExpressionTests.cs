@@ -156,6 +156,46 @@ public sealed class PrintExpressionTests
     }
 
     [Theory]
+    [InlineData(250, 7, 28)]
+    [InlineData(1000, 7, 7)]
+    [InlineData(2000, 7, 4)]
+    [InlineData(300, 7, 24)]
+    public void JiffiesBecomeMillisecondsAtTheKernelsHz(int hz, int jiffies, long expected)
+    {
+        var binder = new PrintExpressionBinder(Fields, null);
+        var bound = binder.Bind(PrintExpressionParser.Parse($"jiffies_to_msecs({jiffies})"));
+        Assert.Equal(expected, (long)new PrintEvaluator(new byte[96], 0, new PrintEnvironment(null, hz)).Evaluate(bound).Bits);
+        Assert.Equal("jiffies_to_msecs() without CONFIG_HZ", Evaluate($"jiffies_to_msecs({jiffies})").Reason);
+    }
+
+    [Theory]
+    [InlineData("unsigned long long", 8, false)]
+    [InlineData("long int", 8, true)]
+    [InlineData("short unsigned int", 2, false)]
+    [InlineData("signed char", 1, true)]
+    [InlineData("unsigned", 4, false)]
+    [InlineData("pid_t", 4, true)]
+    [InlineData("const u16", 2, false)]
+    [InlineData("enum hrtimer_mode", 4, false)]
+    [InlineData("bool", 1, false)]
+    public void TypeNamesHaveTheirX86Sizes(string name, int size, bool signed)
+    {
+        var type = CTypeNames.Parse(name);
+        Assert.NotNull(type);
+        Assert.Equal((CTypeKind.Integer, size, signed), (type.Kind, type.Size, type.IsSigned));
+    }
+
+    [Fact]
+    public void PointerTypesKeepTheirTarget()
+    {
+        Assert.Equal(CType.PointerTo(CType.Char), CTypeNames.Parse("const char *"));
+        Assert.Equal(CType.PointerTo(CType.PointerTo(CType.Char)), CTypeNames.Parse("const char *const *"));
+        Assert.Equal(CTypeKind.Aggregate, CTypeNames.Parse("struct page *")!.Target!.Kind);
+        Assert.Null(CTypeNames.Parse("xfs_ino_t"));
+        Assert.Null(CTypeNames.Parse("long char"));
+    }
+
+    [Theory]
     [InlineData("1 +")]
     [InlineData("(1")]
     [InlineData("REC->")]
