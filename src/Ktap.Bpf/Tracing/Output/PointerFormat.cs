@@ -61,22 +61,12 @@ internal static class PointerFormat
             case 'k' or 'u':
                 AppendUserOrKernelString(output, value, spec, next);
                 return;
-            case 'f':
+            case 'f' when next != 'w':
                 // %pf and %pF (function descriptors) were removed in Linux 5.5; 'f' is now the
                 // fwnode extension, which only knows "%pfw".
-                if (next != 'w')
-                {
-                    KernelNumberFormat.AppendError(output, "(%pf?)", spec.Flags, spec.Width, spec.Precision);
-                }
-                else
-                {
-                    WithMemory(output, value, spec, 1, _ => PrintValue.Placeholder("%pfw"), unreadable: "%pfw");
-                }
-
+                KernelNumberFormat.AppendError(output, "(%pf?)", spec.Flags, spec.Width, spec.Precision);
                 return;
-            case 'R' or 'r' or 'E' or 'V' or 'N' or '4' or 'd' or 't' or 'C' or 'D' or 'g' or 'G' or 'O':
-                // Resources, escaped strings, va_format, dentries, clocks, block devices, device
-                // tree nodes: kernel objects this process cannot read.
+            case var _ when ReadsKernelObject(extension):
                 WithMemory(output, value, spec, 1, _ => PrintValue.Placeholder("%p" + extension), unreadable: "%p" + extension);
                 return;
             default:
@@ -84,6 +74,15 @@ internal static class PointerFormat
                 return;
         }
     }
+
+    /// <summary>
+    /// Extensions that print a kernel object (resources, escaped strings, va_format, netdev
+    /// features, fourcc codes, dentries, files, times, clocks, block devices, flags, device tree
+    /// and firmware nodes): this process cannot read them.
+    /// </summary>
+    public static bool ReadsKernelObject(string extension) =>
+        extension.Length > 0 && (extension[0] is 'R' or 'r' or 'E' or 'V' or 'N' or '4' or 'd' or 'D' or 't' or 'C' or 'g' or 'G' or 'O'
+            || extension.StartsWith("fw", StringComparison.Ordinal));
 
     /// <summary>pointer_string(): the address in hex, 16 digits zero-padded unless a width is given.</summary>
     private static string PointerString(ulong address, FormatSpec spec)

@@ -24,7 +24,7 @@ internal sealed class PrintFormatPrinter : IRecordPrinter
         var binder = new PrintExpressionBinder(format, enums);
         arguments = [.. format.PrintArguments.Select(text => Bind(binder, text))];
         localCount = binder.LocalCount;
-        Unsupported = [.. arguments.SelectMany(UnsupportedParts).Distinct()];
+        Unsupported = [.. arguments.SelectMany(UnsupportedParts).Concat(KernelMemoryConversions()).Distinct()];
     }
 
     public bool PrintsEventName => true;
@@ -41,6 +41,39 @@ internal sealed class PrintFormatPrinter : IRecordPrinter
         }
 
         KernelPrintf.Format(output, specs, values, environment);
+    }
+
+    /// <summary>
+    /// Conversions that read kernel memory: <c>%s</c> of a pointer field (a string the kernel
+    /// keeps, as rcu_utilization's), or a <c>%p</c> extension that reads a kernel object.
+    /// </summary>
+    private IEnumerable<string> KernelMemoryConversions()
+    {
+        var next = 0;
+        foreach (var spec in specs)
+        {
+            if (spec.Kind is ConversionKind.Literal or ConversionKind.Percent or ConversionKind.Invalid)
+            {
+                continue;
+            }
+
+            next += (spec.WidthFromArgument ? 1 : 0) + (spec.PrecisionFromArgument ? 1 : 0);
+            var argument = next < arguments.Length ? arguments[next] : null;
+            next++;
+            while (argument is CastExpression cast)
+            {
+                argument = cast.Operand;
+            }
+
+            if (spec.Kind == ConversionKind.String && argument is BoundField { Field.IsPointer: true } field)
+            {
+                yield return $"%s of REC->{field.Field.Name}";
+            }
+            else if (spec.Kind == ConversionKind.Pointer && PointerFormat.ReadsKernelObject(spec.PointerExtension))
+            {
+                yield return "%p" + spec.PointerExtension;
+            }
+        }
     }
 
     private static PrintExpression Bind(PrintExpressionBinder binder, string text)

@@ -83,6 +83,21 @@ public sealed class TraceRecordRendererTests
     }
 
     [Fact]
+    public void ConversionsThatReadKernelMemoryAreListed()
+    {
+        // rcu_utilization prints a string the kernel keeps; %pd a dentry. A NULL is still "(null)".
+        var format = TestEvent.Format(
+            "\"%s %pd %s %*pbl\", REC->s, REC->dentry, (const char *)REC->s, 8, REC->s",
+            "const char * s;8;8;0", "struct dentry * dentry;16;8;0");
+        var renderer = new TraceRecordRenderer(format);
+        Assert.Equal(["%s of REC->s", "%pd"], renderer.Unsupported);
+        Assert.Equal("(null) (null) (null) (null)", renderer.Render(new byte[24]));
+        Assert.Equal(
+            "[unsupported: string at 0xffffffff82000000] [unsupported: %pd] [unsupported: string at 0xffffffff82000000] [unsupported: kernel memory]",
+            renderer.Render(new RecordBuilder(24).U64(8, 0xffffffff82000000).U64(16, 0xffff888100000000).Build()));
+    }
+
+    [Fact]
     public void ShortRecordsAndWildDataLocationsRenderWithoutThrowing()
     {
         var format = TestEvent.Format(
