@@ -6,7 +6,8 @@ namespace Ktap.Bpf.Tracing;
 /// <summary>
 /// A trace event's tracefs <c>format</c> file: its id (the perf tracepoint <c>config</c>), the
 /// layout of its record (what a tracepoint program's context points to), and the print format
-/// the kernel uses for it in <c>trace</c>, kept for pretty-printing events later.
+/// the kernel uses for it in <c>trace</c>, with which <see cref="Output.TraceRecordRenderer"/>
+/// renders records as the kernel does.
 /// </summary>
 public sealed class EventFormat
 {
