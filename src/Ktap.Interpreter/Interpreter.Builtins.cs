@@ -85,6 +85,15 @@ public sealed partial class ScriptInterpreter
                 throw Error($"'{name}' is only used in a loop: for (k, v in {name}(t)) {{ ... }}", span);
             case BuiltinFunction.Stringof:
                 return Value.String(arguments[0].ToString());
+            case BuiltinFunction.Aggr:
+                return Value.Table(new KtapTable { Aggregation = AggregationSpec.Statistics });
+            case BuiltinFunction.Hist:
+                return Value.Table(new KtapTable { Aggregation = AggregationSpec.Log2 });
+            case BuiltinFunction.Lhist:
+                var (linear, invalid) = AggregationSpec.Linear(NumberArgument(arguments, 0, name, span), NumberArgument(arguments, 1, name, span), NumberArgument(arguments, 2, name, span));
+                return linear is null ? throw Error(invalid!, span) : Value.Table(new KtapTable { Aggregation = linear });
+            case BuiltinFunction.Count or BuiltinFunction.Sum or BuiltinFunction.Avg or BuiltinFunction.Min or BuiltinFunction.Max:
+                return CellStatistic(info.Function, arguments[0], name, span);
             case BuiltinFunction.TableNew:
                 var arrayHint = arguments.Length > 0 ? NumberArgument(arguments, 0, name, span) : 0;
                 var hashHint = arguments.Length > 1 ? NumberArgument(arguments, 1, name, span) : 0;
@@ -171,6 +180,35 @@ public sealed partial class ScriptInterpreter
             _ => throw Error("bad argument #2 to 'sort_pairs' (a comparator function, \"key\" or \"value\" expected)", iterator.Span),
         };
         return (table, sorted);
+    }
+
+    /// <summary><c>count(t[k])</c> and the like: 0 for a missing cell, as ktap; a histogram keeps counts only.</summary>
+    private Value CellStatistic(BuiltinFunction function, Value cell, string name, TextSpan span)
+    {
+        if (cell.IsNil)
+        {
+            return Value.Number(0);
+        }
+
+        if (cell.Kind != ValueKind.Aggregate)
+        {
+            throw Error($"bad argument #1 to '{name}' (aggregation cell expected, got {cell.TypeName})", span);
+        }
+
+        var aggregate = cell.AsAggregate;
+        if (function != BuiltinFunction.Count && aggregate.Spec.IsHistogram)
+        {
+            throw Error($"'{name}' needs a cell of aggr(): a histogram's cells keep counts only", span);
+        }
+
+        return Value.Number(function switch
+        {
+            BuiltinFunction.Count => aggregate.Count,
+            BuiltinFunction.Sum => aggregate.Sum,
+            BuiltinFunction.Avg => aggregate.Average,
+            BuiltinFunction.Min => aggregate.Min,
+            _ => aggregate.Max,
+        });
     }
 
     private KtapTable TableArgument(Value[] arguments, int index, string name, TextSpan span) =>

@@ -86,6 +86,11 @@ public sealed partial class ScriptInterpreter
             throw Error("table index is nil", site.Span);
         }
 
+        if (table.AsTable.Aggregation is not null && !value.IsNil)
+        {
+            throw Error("an aggregation's cells change only with '<<<' (t[k] <<< value); storing nil deletes one", site.Span);
+        }
+
         table.AsTable.Set(key, value);
     }
 

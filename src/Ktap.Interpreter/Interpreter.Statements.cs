@@ -94,7 +94,8 @@ public sealed partial class ScriptInterpreter
                 handlers.Add((s, MakeClosure(frame, s.Handler)));
                 return Completion.Normal;
             case BoundAggregate s:
-                throw Error("'<<<' needs an aggregation table, and aggregations are not part of this build of ktap yet", s.Span);
+                Aggregate(frame, s);
+                return Completion.Normal;
             default:
                 throw new InvalidOperationException($"unknown statement {statement.GetType().Name}");
         }
@@ -280,6 +281,30 @@ public sealed partial class ScriptInterpreter
         }
 
         return Completion.Normal;
+    }
+
+    /// <summary><c>t[k] &lt;&lt;&lt; v</c>: records a number in an aggregation's cell.</summary>
+    private void Aggregate(Frame frame, BoundAggregate statement)
+    {
+        var table = Evaluate(frame, statement.Target.Target);
+        if (table.Kind != ValueKind.Table || table.AsTable.Aggregation is null)
+        {
+            throw Error($"'<<<' needs an aggregation (var t = aggr(), hist() or lhist(min, max, step)), not a {(table.Kind == ValueKind.Table ? "plain table" : table.TypeName)}", statement.Target.Target.Span);
+        }
+
+        var key = Evaluate(frame, statement.Target.Key);
+        if (key.IsNil)
+        {
+            throw Error("table index is nil", statement.Target.Key.Span);
+        }
+
+        var value = Evaluate(frame, statement.Value);
+        if (value.Kind != ValueKind.Number)
+        {
+            throw Error(value.IsNil ? "'<<<' records numbers, not nil" : $"'<<<' records numbers, not a {value.TypeName}", statement.Value.Span);
+        }
+
+        table.AsTable.Aggregate(key, value.AsNumber);
     }
 
     private Completion Return(Frame frame, BoundReturn statement)

@@ -30,6 +30,12 @@ internal static class SortPairs
             return string.CompareOrdinal(a.AsString, b.AsString);
         }
 
+        // Aggregation cells rank by how many values they hold, as ktap's ptable cells did.
+        if (a.Kind == ValueKind.Aggregate && b.Kind == ValueKind.Aggregate)
+        {
+            return a.AsAggregate.Count.CompareTo(b.AsAggregate.Count);
+        }
+
         throw error($"sort_pairs cannot order {what} of types {a.TypeName} and {b.TypeName}: give a comparator");
     }
 

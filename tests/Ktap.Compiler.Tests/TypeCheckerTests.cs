@@ -396,6 +396,24 @@ public sealed class TypeCheckerTests
     }
 
     [Fact]
+    public void AggregationsRecordNumbersInTheKernelAndAreReadOnTheUserSide()
+    {
+        var typed = Valid("var h = hist()\nvar s = aggr()\ntrace a:b { h[execname] <<< arg1\n s[arg0] <<< 1 }\ntrace_end { print(h, count(s[1])) }");
+        Assert.Equal(KtapType.Table(KtapType.String, KtapType.Aggregate), typed.TypeOf(TopLevel(typed, "h")));
+        Assert.Equal(KtapType.Table(KtapType.Number, KtapType.Aggregate), typed.TypeOf(TopLevel(typed, "s")));
+    }
+
+    [Theory]
+    [InlineData("var h = hist()\ntrace a:b { print(h[1]) }\ntrace_end { h[1] <<< 1 }", DiagnosticCode.NotInKernel)]
+    [InlineData("var h = hist()\ntrace a:b { h[1] <<< 1\n for (k, v in pairs(h)) { } }", DiagnosticCode.NotInKernel)]
+    [InlineData("var h = hist()\ntrace a:b { h[1] <<< 1\n print(len(h)) }", DiagnosticCode.NotInKernel)]
+    [InlineData("var s = aggr()\ntrace a:b { s[1] <<< 1\n print(count(s[1])) }", DiagnosticCode.NotInKernel)]
+    [InlineData("trace a:b { var h = hist() }", DiagnosticCode.TableCreatedInHandler)]
+    [InlineData("var t = {}\ntrace a:b { t[1] += 1\n t[2] <<< 5 }", DiagnosticCode.TypeConflict)]
+    [InlineData("var s = aggr()\ntrace a:b { s[1] <<< execname }", DiagnosticCode.TypeConflict)]
+    public void AggregationsMisusedInTheKernelAreErrors(string text, DiagnosticCode code) => Fails(text, code);
+
+    [Fact]
     public void ArgstrPrintedAndStackWithWrittenNumbersAreFine()
     {
         Valid("trace a:b { print(argstr)\n printf(\"%d %s\\n\", pid, argstr)\n print(stack(-1, 2), stack(5)) }");

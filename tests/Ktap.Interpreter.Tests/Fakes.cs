@@ -69,6 +69,8 @@ internal sealed class FakeTableStore : ITableStore
         Put(key, value);
     }
 
+    public void Aggregate(Value key, long value) => Note(nameof(Aggregate));
+
     /// <summary>A write by "the kernel": not counted.</summary>
     public void Put(Value key, Value value)
     {

@@ -55,6 +55,9 @@ internal sealed partial class HandlerEmitter
             case BoundIncrement s:
                 EmitIncrement(s);
                 break;
+            case BoundAggregate s:
+                EmitAggregate(s);
+                break;
             case BoundExpressionStatement s:
                 EmitExpressionStatement(s.Expression);
                 break;

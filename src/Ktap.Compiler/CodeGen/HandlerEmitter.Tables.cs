@@ -31,7 +31,7 @@ internal sealed partial class HandlerEmitter
         var isNil = ErrorLabel(NilIndex, index.Key.Span);
         if (table.KeyType.Kind == TypeKind.String)
         {
-            EmitStringInto(index.Key, offset, table.KeySize, isNil);
+            EmitStringInto(index.Key, offset, table.ScriptKeySize, isNil);
         }
         else
         {
@@ -134,9 +134,16 @@ internal sealed partial class HandlerEmitter
         }
 
         // The key's address and the data map's stay in callee-saved registers across the calls when some are free.
-        var keyPointer = TryAcquire();
+        var keyPointer = TryAcquireSpare();
         var key = EmitKey(index, table, keyPointer);
+        EmitIncrementAt(table, key, keyPointer, constant, addend);
+        ReleaseIfHeld(keyPointer);
+        ReleaseIfHeld(addend);
+    }
 
+    /// <summary>Adds the addend (a constant, or a register's value) to the element at the key built at <paramref name="key"/>.</summary>
+    private void EmitIncrementAt(TableLayout table, short key, Register? keyPointer, int? constant, Register? addend)
+    {
         var missing = builder.DefineLabel();
         var done = builder.DefineLabel();
         EmitLookup(table, key, keyPointer);
@@ -199,8 +206,6 @@ internal sealed partial class HandlerEmitter
 
         builder.MarkLabel(done);
         ReleaseIfHeld(data);
-        ReleaseIfHeld(keyPointer);
-        ReleaseIfHeld(addend);
     }
 
     private void ReleaseIfHeld(Register? register)

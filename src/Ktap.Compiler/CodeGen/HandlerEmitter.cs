@@ -238,6 +238,9 @@ internal sealed partial class HandlerEmitter
         return null;
     }
 
+    /// <summary>A callee-saved register to keep an address in, when one more stays free for evaluating a key.</summary>
+    private Register? TryAcquireSpare() => tempInUse.Count(used => !used) >= 2 ? TryAcquire() : null;
+
     private Register Acquire(TextSpan span) =>
         TryAcquire() ?? throw new KernelCompileException(DiagnosticCode.NotInKernel, span, "this expression nests too deeply for a kernel handler: split it with local variables");
 

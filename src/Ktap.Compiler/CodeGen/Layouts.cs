@@ -36,7 +36,20 @@ public sealed record MapLayout(int Index, MapRole Role, MapSpec Spec, VariableSy
 /// <param name="PerCpu">Kernel code only adds to it and never reads it: each CPU counts alone (no atomics) and readers sum.</param>
 /// <param name="LostCounterOffset">The data map's counter of updates lost because the table was full.</param>
 public sealed record TableLayout(
-    VariableSymbol Variable, int MapIndex, KtapType KeyType, KtapType ValueType, int KeySize, int ValueSize, int Capacity, bool PerCpu, int LostCounterOffset);
+    VariableSymbol Variable, int MapIndex, KtapType KeyType, KtapType ValueType, int KeySize, int ValueSize, int Capacity, bool PerCpu, int LostCounterOffset)
+{
+    /// <summary>
+    /// An aggregation's shape; null for a plain table. Its map is per-CPU: a statistics cell is
+    /// <see cref="StatisticsSize"/> bytes (count, sum, min, max), a histogram keeps a count per
+    /// key and bucket, the bucket a u64 after the script's key.
+    /// </summary>
+    public AggregationSpec? Aggregation { get; init; }
+
+    public const int StatisticsSize = 32;
+
+    /// <summary>The bytes of the script's key: the whole map key, but for a histogram's bucket.</summary>
+    public int ScriptKeySize => Aggregation is { IsHistogram: true } ? KeySize - 8 : KeySize;
+}
 
 /// <summary>
 /// A shared top-level number, boolean or string in the data map: a presence word at

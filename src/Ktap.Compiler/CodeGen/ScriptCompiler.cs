@@ -2,6 +2,7 @@ using Ktap.Bpf.Maps;
 using Ktap.Compiler.Events;
 using Ktap.Compiler.Filters;
 using Ktap.Compiler.Types;
+using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
 
@@ -221,7 +222,11 @@ public sealed class ScriptCompiler
         foreach (var variable in Typed.SharedVariables)
         {
             var type = Typed.TypeOf(variable);
-            if (type.Kind == TypeKind.Table)
+            if (type.Kind == TypeKind.Table && type.Value!.Kind == TypeKind.Aggregate)
+            {
+                tables[variable] = AggregationLayout(variable, type, usage);
+            }
+            else if (type.Kind == TypeKind.Table)
             {
                 var keySize = type.Key!.Kind == TypeKind.String ? ValueEncoding.Align(usage.KeyCapacity(variable, Options.StringLength)) : 8;
                 var valueSize = ValueEncoding.SizeOf(type.Value!, Options.StringLength);
@@ -234,6 +239,22 @@ public sealed class ScriptCompiler
                 globals[variable] = new GlobalLayout(variable, type, AllocateData(8 + valueSize), valueSize);
             }
         }
+    }
+
+    /// <summary>
+    /// An aggregation as a per-CPU hash (no atomics: each CPU records alone, the ktap process
+    /// merges): statistics cells by key, histogram counts by key and bucket. Its shape must be
+    /// known before the handlers load, so the top level declares it with written numbers.
+    /// </summary>
+    private TableLayout AggregationLayout(VariableSymbol variable, KtapType type, TableUsage usage)
+    {
+        var spec = usage.Aggregation(variable) ?? throw new KernelCompileException(
+            DiagnosticCode.NotInKernel, variable.Declaration,
+            $"the aggregation '{variable.Name}' must be declared at the top level as var {variable.Name} = aggr(), hist() or lhist(MIN, MAX, STEP) with numbers written in the script: the kernel lays out its map before the handlers load");
+        var keySize = type.Key!.Kind == TypeKind.String ? ValueEncoding.Align(usage.KeyCapacity(variable, Options.StringLength)) : 8;
+        var (mapKeySize, valueSize) = spec.IsHistogram ? (keySize + 8, 8) : (keySize, TableLayout.StatisticsSize);
+        var capacity = usage.Capacity(variable) * (spec.IsHistogram ? 4 : 1);
+        return new TableLayout(variable, nextMapIndex++, type.Key, type.Value!, mapKeySize, valueSize, capacity, PerCpu: true, AllocateData(8)) { Aggregation = spec };
     }
 
     /// <summary>A map name from a variable's: the kernel keeps 15 characters of [A-Za-z0-9_.].</summary>

@@ -13,6 +13,7 @@ internal sealed class TableUsage
     private readonly HashSet<VariableSymbol> readInKernel = [];
     private readonly Dictionary<VariableSymbol, int> keyCapacity = [];
     private readonly Dictionary<VariableSymbol, int> capacity = [];
+    private readonly Dictionary<VariableSymbol, AggregationSpec> aggregations = [];
 
     public static TableUsage Analyze(TypedScript typed)
     {
@@ -29,6 +30,9 @@ internal sealed class TableUsage
     public bool IsAddOnly(VariableSymbol table) => !readInKernel.Contains(table);
 
     public int Capacity(VariableSymbol table) => capacity.GetValueOrDefault(table, CompilerOptions.DefaultTableCapacity);
+
+    /// <summary>What the top level declared <paramref name="table"/> as: <c>var t = hist()</c> and the like; null when it did not, in a form the kernel can lay out.</summary>
+    public AggregationSpec? Aggregation(VariableSymbol table) => aggregations.GetValueOrDefault(table);
 
     /// <summary>Bytes of the longest key kernel code builds: a string no source can make longer needs no more room.</summary>
     public int KeyCapacity(VariableSymbol table, int stringLength) =>
@@ -68,7 +72,18 @@ internal sealed class TableUsage
         }
     }
 
-    /// <summary><c>var t = table.new(narr, nrec)</c> at the top level sizes the map: narr + nrec entries.</summary>
+    /// <summary>A number written in the script (a negative one too), or null.</summary>
+    private static long? Constant(BoundExpression expression) => expression switch
+    {
+        BoundNumber n => n.Value,
+        BoundUnary { Operator: Language.Syntax.UnaryOperator.Negate, Operand: BoundNumber n } => -n.Value,
+        _ => null,
+    };
+
+    /// <summary>
+    /// <c>var t = table.new(narr, nrec)</c> at the top level sizes the map: narr + nrec entries;
+    /// <c>var t = hist()</c> (or <c>aggr()</c>, <c>lhist(min, max, step)</c> of written numbers) makes it an aggregation.
+    /// </summary>
     private void ScanCapacities(BoundBlock main)
     {
         foreach (var statement in main.Statements)
@@ -80,13 +95,31 @@ internal sealed class TableUsage
 
             for (var i = 0; i < declaration.Variables.Count && i < declaration.Values.Count; i++)
             {
-                if (declaration.Values[i] is BoundCall { Callee: BoundBuiltin { Builtin.Function: BuiltinFunction.TableNew } } call)
+                if (declaration.Values[i] is not BoundCall { Callee: BoundBuiltin builtin } call)
                 {
-                    var hint = call.Arguments.OfType<BoundNumber>().Sum(n => Math.Max(0, n.Value));
-                    if (hint > 0)
-                    {
-                        capacity[declaration.Variables[i]] = (int)Math.Min(hint, 1 << 24);
-                    }
+                    continue;
+                }
+
+                switch (builtin.Builtin.Function)
+                {
+                    case BuiltinFunction.TableNew:
+                        var hint = call.Arguments.OfType<BoundNumber>().Sum(n => Math.Max(0, n.Value));
+                        if (hint > 0)
+                        {
+                            capacity[declaration.Variables[i]] = (int)Math.Min(hint, 1 << 24);
+                        }
+
+                        break;
+                    case BuiltinFunction.Aggr:
+                        aggregations[declaration.Variables[i]] = AggregationSpec.Statistics;
+                        break;
+                    case BuiltinFunction.Hist:
+                        aggregations[declaration.Variables[i]] = AggregationSpec.Log2;
+                        break;
+                    case BuiltinFunction.Lhist when call.Arguments.Select(Constant).ToArray() is [{ } min, { } max, { } step]
+                        && AggregationSpec.Linear(min, max, step).Spec is { } linear:
+                        aggregations[declaration.Variables[i]] = linear;
+                        break;
                 }
             }
         }

@@ -22,6 +22,9 @@ public enum TypeKind
     /// <summary>The value of <c>ipof(addr)</c>: a kernel address the ktap process shows as the function it is in.</summary>
     Address,
 
+    /// <summary>A cell of an aggregation (<c>aggr()</c>, <c>hist()</c>, <c>lhist()</c>): the values of such a table, recorded with <c>&lt;&lt;&lt;</c>.</summary>
+    Aggregate,
+
     /// <summary>A table with one key type and one value type: a BPF map.</summary>
     Table,
 }
@@ -39,6 +42,7 @@ public sealed class KtapType : IEquatable<KtapType>
     public static readonly KtapType String = new(TypeKind.String, null, null);
     public static readonly KtapType Stack = new(TypeKind.Stack, null, null);
     public static readonly KtapType Address = new(TypeKind.Address, null, null);
+    public static readonly KtapType Aggregate = new(TypeKind.Aggregate, null, null);
 
     private KtapType(TypeKind kind, KtapType? key, KtapType? value)
     {

@@ -14,6 +14,7 @@ internal sealed class PrimitiveTerm : Term
     public static readonly PrimitiveTerm String = new(TypeKind.String);
     public static readonly PrimitiveTerm Stack = new(TypeKind.Stack);
     public static readonly PrimitiveTerm Address = new(TypeKind.Address);
+    public static readonly PrimitiveTerm Aggregate = new(TypeKind.Aggregate);
 
     private PrimitiveTerm(TypeKind kind) => Kind = kind;
 

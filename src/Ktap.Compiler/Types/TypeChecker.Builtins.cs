@@ -56,6 +56,10 @@ public sealed partial class TypeChecker
                 {
                     Report(DiagnosticCode.TypeConflict, call.Arguments[0].Span, $"'len' needs a string or a table, not {Article(Unifier.Describe(wrong))}");
                 }
+                else if (arguments.Count > 0)
+                {
+                    NoteKernelRead(arguments[0], call.Span);
+                }
 
                 return PrimitiveTerm.Number;
 
@@ -66,6 +70,24 @@ public sealed partial class TypeChecker
                 }
 
                 return builtin.Function == BuiltinFunction.Pairs ? DynamicTerm.Instance : PrimitiveTerm.Nil;
+
+            case BuiltinFunction.Aggr or BuiltinFunction.Hist or BuiltinFunction.Lhist:
+                if (kernel)
+                {
+                    Report(DiagnosticCode.TableCreatedInHandler, call.Span, $"an aggregation cannot be created in kernel code: declare it at the top level of the script (var t = {name}(...)) and record into it here");
+                }
+
+                for (var i = 0; i < arguments.Count; i++)
+                {
+                    RequireArgument(PrimitiveTerm.Number, call, arguments, i, $"argument {i + 1} of '{name}'");
+                }
+
+                return new TableTerm(new VariableTerm(), PrimitiveTerm.Aggregate);
+
+            case BuiltinFunction.Count or BuiltinFunction.Sum or BuiltinFunction.Avg or BuiltinFunction.Min or BuiltinFunction.Max:
+                // In kernel code the cell's read is the error (CheckKernelReads).
+                RequireArgument(PrimitiveTerm.Aggregate, call, arguments, 0, $"the argument of '{name}'");
+                return PrimitiveTerm.Number;
 
             case BuiltinFunction.TableNew:
                 if (kernel)

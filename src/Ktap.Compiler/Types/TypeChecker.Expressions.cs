@@ -107,6 +107,7 @@ public sealed partial class TypeChecker
     {
         var subject = Subject(index.Target);
         var table = TableOf(Type(index.Target), index.Target.Span, subject);
+        NoteKernelRead(table, index.Span);
         Unify(table.Key, Type(index.Key), index.Key.Span, $"the keys of {subject}");
         return table.Value;
     }

@@ -51,7 +51,7 @@ public sealed partial class TypeChecker
                 break;
 
             case BoundAggregate s:
-                // An aggregation cell is not a plain value: only its key and its input are typed here.
+                // The cell takes the value: 't[k] <<< v' reads nothing, so the target is no read of t.
                 var table = TableOf(Type(s.Target.Target), s.Target.Target.Span, Subject(s.Target.Target));
                 if (kernel)
                 {
@@ -63,6 +63,7 @@ public sealed partial class TypeChecker
                     Unify(table.Key, Type(s.Target.Key), s.Target.Key.Span, $"the keys of {Subject(s.Target.Target)}");
                 }
 
+                Unify(table.Value, PrimitiveTerm.Aggregate, s.Target.Target.Span, $"the values of {Subject(s.Target.Target)} ('<<<' records into an aggregation: var t = aggr(), hist() or lhist(min, max, step))");
                 Unify(PrimitiveTerm.Number, Type(s.Value), s.Value.Span, "the value of '<<<'");
                 break;
 
@@ -154,6 +155,7 @@ public sealed partial class TypeChecker
         {
             var argument = iterator.Arguments[0];
             var table = TableOf(Type(argument), argument.Span, Subject(argument));
+            NoteKernelRead(table, loop.Iterator.Span);
             Unify(TermOf(loop.Key), table.Key, loop.Key.Declaration, Subject(loop.Key));
             if (loop.Value is not null)
             {

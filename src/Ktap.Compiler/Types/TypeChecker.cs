@@ -28,6 +28,9 @@ public sealed partial class TypeChecker
     /// <summary>True while checking kernel code; false for the ktap side, where only shared variables are typed.</summary>
     private bool kernel;
 
+    /// <summary>Tables kernel code reads (an element, pairs, len): none may turn out to be an aggregation.</summary>
+    private readonly List<(Term Table, TextSpan Span)> kernelReads = [];
+
     /// <summary>The <c>argstr</c> being typed as an argument of print or printf, the one place kernel code may use it.</summary>
     private BoundExpression? printedArgstr;
 
@@ -67,6 +70,7 @@ public sealed partial class TypeChecker
 
         var shared = script.Main.Frame.Where(IsShared).ToList();
         CheckRecursion(kernelFunctions);
+        CheckKernelReads();
         CheckNesting(kernelFunctions.SelectMany(f => f.Frame).Concat(shared));
 
         var expressions = new Dictionary<BoundExpression, KtapType>(ReferenceEqualityComparer.Instance);
@@ -116,6 +120,29 @@ public sealed partial class TypeChecker
     }
 
     private void Report(DiagnosticCode code, TextSpan span, string message) => diagnostics.Report(code, source, span, message);
+
+    private void NoteKernelRead(Term table, TextSpan span)
+    {
+        if (kernel)
+        {
+            kernelReads.Add((table, span));
+        }
+    }
+
+    /// <summary>
+    /// An aggregation lives in per-CPU maps laid out for recording (a histogram keeps a count per
+    /// key and bucket): kernel code only records into one, the ktap process reads it.
+    /// </summary>
+    private void CheckKernelReads()
+    {
+        foreach (var (table, span) in kernelReads)
+        {
+            if (Unifier.Find(table).Term is TableTerm { Value: var value } && Unifier.Find(value).Term is PrimitiveTerm { Kind: TypeKind.Aggregate })
+            {
+                Report(DiagnosticCode.NotInKernel, span, "an aggregation cannot be read in kernel code, only recorded into with '<<<': read it (print(t), count(t[k])) in trace_end or a tick block");
+            }
+        }
+    }
 
     private int Line(TextSpan span) => source.GetLineColumn(span.Start).Line;
 

@@ -108,6 +108,7 @@ internal sealed class Unifier
             TypeKind.Boolean => KtapType.Boolean,
             TypeKind.String => KtapType.String,
             TypeKind.Address => KtapType.Address,
+            TypeKind.Aggregate => KtapType.Aggregate,
             _ => KtapType.Stack,
         },
         TableTerm t => KtapType.Table(Resolve(t.Key), Resolve(t.Value)),

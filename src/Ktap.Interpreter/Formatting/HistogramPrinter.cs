@@ -20,7 +20,8 @@ public static class HistogramPrinter
     {
         // ktap clamps the row count to 20..1000, so a smaller n has no effect.
         var shown = (int)Math.Clamp(rows, DefaultRows, MaxRows);
-        var entries = table.Entries();
+        // An aggregation's cells are drawn by their counts, as ktap drew its ptables.
+        var entries = table.Entries().ConvertAll(e => e.Value.Kind == ValueKind.Aggregate ? new(e.Key, Value.Number(e.Value.AsAggregate.Count)) : e);
         long total = 0;
         foreach (var entry in entries)
         {

@@ -18,6 +18,9 @@ public interface ITableStore
     /// <summary>Stores a value; nil deletes the key.</summary>
     void Set(Value key, Value value);
 
+    /// <summary><c>t[key] &lt;&lt;&lt; value</c> on an aggregation table.</summary>
+    void Aggregate(Value key, long value);
+
     /// <summary>Removes every entry (<c>delete(t)</c>).</summary>
     void Clear();
 

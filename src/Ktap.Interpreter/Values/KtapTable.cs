@@ -1,3 +1,5 @@
+using Ktap.Language.Semantics;
+
 namespace Ktap.Interpreter.Values;
 
 /// <summary>
@@ -34,6 +36,9 @@ public sealed class KtapTable
 
     /// <summary>The storage behind the table, or null for a table of the interpreter's own.</summary>
     public ITableStore? Store => store;
+
+    /// <summary>What its cells record when it is an aggregation (<c>aggr()</c>, <c>hist()</c>, <c>lhist()</c>); null for a plain table.</summary>
+    public AggregationSpec? Aggregation { get; init; }
 
     /// <summary>Shown instead of an address, so output is the same from run to run.</summary>
     public int Id { get; }
@@ -91,6 +96,25 @@ public sealed class KtapTable
         {
             hash.Set(key, value);
         }
+    }
+
+    /// <summary><c>t[key] &lt;&lt;&lt; value</c>: records the value in the key's cell, made on first use.</summary>
+    public void Aggregate(Value key, long value)
+    {
+        if (store is not null)
+        {
+            store.Aggregate(key, value);
+            return;
+        }
+
+        var cell = Get(key);
+        if (cell.IsNil)
+        {
+            cell = Value.Aggregate(new AggregateCell(Aggregation!));
+            Set(key, cell);
+        }
+
+        cell.AsAggregate.Add(value);
     }
 
     public void Clear()

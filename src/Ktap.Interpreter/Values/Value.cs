@@ -10,11 +10,14 @@ public enum ValueKind : byte
     String,
     Table,
     Function,
+
+    /// <summary>A cell of an aggregation table: what <c>t[k]</c> gives after <c>t[k] &lt;&lt;&lt; v</c>.</summary>
+    Aggregate,
 }
 
 /// <summary>
-/// A ktap value: nil, boolean, 64-bit integer, byte string (one char per byte), table or
-/// function. Equality is by content for strings and by identity for tables and functions.
+/// A ktap value: nil, boolean, 64-bit integer, byte string (one char per byte), table, function
+/// or aggregation cell. Equality is by content for strings and by identity for the others.
 /// </summary>
 public readonly struct Value : IEquatable<Value>
 {
@@ -47,6 +50,8 @@ public readonly struct Value : IEquatable<Value>
 
     public Callable AsFunction => (Callable)reference!;
 
+    public AggregateCell AsAggregate => (AggregateCell)reference!;
+
     public bool AsBoolean => number != 0;
 
     public static Value Number(long value) => new(ValueKind.Number, value, null);
@@ -59,6 +64,8 @@ public readonly struct Value : IEquatable<Value>
 
     public static Value Function(Callable function) => new(ValueKind.Function, 0, function);
 
+    public static Value Aggregate(AggregateCell cell) => new(ValueKind.Aggregate, 0, cell);
+
     /// <summary>The type's name as error messages say it.</summary>
     public string TypeName => Kind switch
     {
@@ -67,6 +74,7 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Number => "number",
         ValueKind.String => "string",
         ValueKind.Table => "table",
+        ValueKind.Aggregate => "aggregation",
         _ => "function",
     };
 
@@ -99,7 +107,9 @@ public readonly struct Value : IEquatable<Value>
         ValueKind.Boolean => number != 0 ? "true" : "false",
         ValueKind.Number => number.ToString(CultureInfo.InvariantCulture),
         ValueKind.String => (string)reference!,
+        ValueKind.Table when AsTable.Aggregation is not null => Formatting.AggregationFormatter.Table(AsTable),
         ValueKind.Table => "table: 0x" + ((KtapTable)reference!).Id.ToString("x8", CultureInfo.InvariantCulture),
+        ValueKind.Aggregate => Formatting.AggregationFormatter.Cell(AsAggregate),
         _ => AsFunction.ToString() ?? string.Empty,
     };
 }

@@ -21,7 +21,10 @@ public sealed class DataMapVariables : ISharedVariables
         this.kernel = kernel;
         foreach (var table in kernel.Compiler.Tables)
         {
-            tables[table.Variable] = new KtapTable(new MapTableStore(kernel.Map(table.MapIndex), table, kernel.Stacks));
+            var map = kernel.Map(table.MapIndex);
+            tables[table.Variable] = table.Aggregation is { } aggregation
+                ? new KtapTable(new MapAggregationStore(map, table, kernel.Stacks)) { Aggregation = aggregation }
+                : new KtapTable(new MapTableStore(map, table, kernel.Stacks));
         }
     }
 

@@ -14,17 +14,13 @@ namespace Ktap.Runtime.Kernel;
 /// </summary>
 internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbolizer stacks) : ITableStore
 {
-    /// <summary>
-    /// Stack and address keys reach scripts as their text, which cannot be encoded again: the
-    /// bytes each text came from, so that <c>t[k]</c> of a key from <c>pairs</c> finds its entry.
-    /// </summary>
-    private readonly Dictionary<string, byte[]> symbolizedKeys = new(StringComparer.Ordinal);
+    private readonly MapKeys keys = new(layout, stacks);
 
     public int Count => map.Keys().Count;
 
     public Value Get(Value key)
     {
-        if (!TryEncodeKey(key, out var encoded))
+        if (!keys.TryEncode(key, out var encoded))
         {
             return Value.Nil;
         }
@@ -35,7 +31,7 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbol
 
     public void Set(Value key, Value value)
     {
-        if (!TryEncodeKey(key, out var encoded))
+        if (!keys.TryEncode(key, out var encoded))
         {
             throw new InvalidOperationException($"a key of table '{layout.Variable.Name}' must be a {layout.KeyType}, not {key.TypeName}");
         }
@@ -52,6 +48,9 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbol
         map.Update(encoded, bytes);
     }
 
+    public void Aggregate(Value key, long value) =>
+        throw new InvalidOperationException($"'{layout.Variable.Name}' is no aggregation");
+
     public void Clear()
     {
         foreach (var key in map.Keys())
@@ -66,13 +65,7 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbol
         var result = new List<KeyValuePair<Value, Value>>(entries.Count);
         foreach (var (key, value) in entries)
         {
-            var decoded = RecordDecoder.Decode(layout.KeyType, key, stacks);
-            if (layout.KeyType.Kind is TypeKind.Stack or TypeKind.Address)
-            {
-                symbolizedKeys[decoded.AsString] = key;
-            }
-
-            result.Add(new(decoded, DecodeValue(value)));
+            result.Add(new(keys.Decode(key), DecodeValue(value)));
         }
 
         return result;
@@ -95,37 +88,11 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbol
         return Value.Number(sum);
     }
 
-    private bool TryEncodeKey(Value key, out byte[] encoded)
-    {
-        if (layout.KeyType.Kind is TypeKind.Stack or TypeKind.Address)
-        {
-            encoded = key.Kind == ValueKind.String && symbolizedKeys.TryGetValue(key.AsString, out var raw) ? raw : [];
-            return encoded.Length > 0;
-        }
-
-        encoded = new byte[layout.KeySize];
-        if (!Matches(layout.KeyType, key))
-        {
-            return false;
-        }
-
-        RecordDecoder.Encode(layout.KeyType, key, encoded);
-        return true;
-    }
-
     private void CheckType(KtapType type, Value value, string what)
     {
-        if (!Matches(type, value))
+        if (!MapKeys.Matches(type, value))
         {
             throw new InvalidOperationException($"a {what} of table '{layout.Variable.Name}' must be a {type}, not {value.TypeName}");
         }
     }
-
-    private static bool Matches(KtapType type, Value value) => type.Kind switch
-    {
-        TypeKind.Number => value.Kind == ValueKind.Number,
-        TypeKind.Boolean => value.Kind == ValueKind.Boolean,
-        TypeKind.String => value.Kind == ValueKind.String,
-        _ => false,
-    };
 }

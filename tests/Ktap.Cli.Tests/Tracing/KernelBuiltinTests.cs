@@ -4,7 +4,7 @@ namespace Ktap.Cli.Tests.Tracing;
 
 /// <summary>
 /// The built-ins only a handler has (stack(), ipof(), in_interrupt(), string fields of the
-/// record) and --strlen, through <c>bin/ktap</c> on real tracepoints.
+/// record), aggregations recorded in the kernel, and --strlen, through <c>bin/ktap</c> on real tracepoints.
 /// </summary>
 [Collection(KernelCollection.Name)]
 public sealed partial class KernelBuiltinTests
@@ -92,6 +92,16 @@ public sealed partial class KernelBuiltinTests
             Assert.Equal(255, result.ExitCode);
             Assert.Contains("error KT2005: in_interrupt() needs the preempt count", result.Stderr, StringComparison.Ordinal);
         }
+    }
+
+    [KernelFact]
+    public void RecordsReadSizesInAHistogramAndStatistics()
+    {
+        var result = TracingRun.Run(
+            "var h = hist()\nvar s = aggr()\ntrace syscalls:sys_enter_read /count == 17/ { h[execname] <<< args.count\n s[execname] <<< args.count }\ntrace_end { print(h[\"dd\"])\n print(count(s[\"dd\"]), sum(s[\"dd\"]), min(s[\"dd\"]), max(s[\"dd\"])) }",
+            () => Run("dd", "if=/dev/zero", "of=/dev/null", "bs=17", "count=300", "status=none"));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("[16, 32)             300 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n300\t5100\t17\t17\n", result.Stdout);
     }
 
     private static void Run(string program, params string[] arguments)

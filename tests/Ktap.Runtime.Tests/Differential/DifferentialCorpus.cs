@@ -153,6 +153,12 @@ internal static class DifferentialCorpus
         ("delete a table", "var t = {}\ntrace t:t { t[arg0] += 1\n t[arg1 + 100] += 1\n print(len(t))\n delete(t)\n print(len(t), t[arg0]) }"),
         ("a frame larger than the stack", "var t = {}\nt[1] = \"abc\"\ntrace t:t { var a = t[1]\n var b = t[1]\n var c = a .. b\n var d = c .. a\n print(d, len(d), len(c)) }"),
         ("pairs in a large frame", "var t = {}\nt[1] = \"abc\"\nt[2] = \"de\"\ntrace t:t { var a = t[1]\n var b = a .. t[2]\n var n = 0\n for (k, v in pairs(t)) { var c = v .. b\n n += len(c) }\n print(n, b) }"),
+        ("aggregation statistics", "var s = aggr()\ntrace t:t { s[1] <<< arg2\n s[2] <<< arg0 * 1000 }\ntrace_end { print(s[1])\n print(count(s[2]), sum(s[2]), avg(s[2]), min(s[2]), max(s[2])) }"),
+        ("aggregation histogram", "var h = hist()\ntrace t:t { for (i = 0, 20) { h[\"v\"] <<< arg6 * i - 3 } }\ntrace_end { print(h) }"),
+        ("aggregation histogram extremes", "var h = hist()\ntrace t:t { h[0] <<< arg3\n h[0] <<< arg4\n h[0] <<< arg0\n h[0] <<< arg1 }\ntrace_end { print(h[0]) }"),
+        ("aggregation linear histogram", "var l = lhist(-10, 100, 15)\ntrace t:t { for (i = -3, 12) { l[execname] <<< i * arg8 * 2 } }\ntrace_end { for (k, v in pairs(l)) { print(v, count(v)) } }"),
+        ("aggregation string keys", "var s = aggr()\ntrace t:t { if (arg0 > 10) { s[\"big\"] <<< arg0 } else { s[\"small\"] <<< arg0 } }\ntrace_end { print(count(s[\"big\"]), sum(s[\"big\"]), count(s[\"small\"]), max(s[\"small\"])) }"),
+        ("aggregation nil value", "var s = aggr()\nvar t = {}\ntrace t:t {\n  s[1] <<< t[arg0]\n}\ntrace_end { print(count(s[1])) }"),
         ("while with nested break", "trace t:t { var i = 0\n var found = -1\n while (i < 50) { if (i * arg6 > 100) { if (found < 0) { found = i\n break } }\n i += 1 }\n print(found) }"),
     ];
 }
