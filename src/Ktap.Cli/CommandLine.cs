@@ -22,12 +22,20 @@ internal sealed record CommandLine
 
     public bool ShowHelp { get; init; }
 
+    /// <summary>List the ktap sessions running on the machine (--ps).</summary>
+    public bool ListSessions { get; init; }
+
+    /// <summary>Print the source of the running session with this process or program id (--source ID).</summary>
+    public uint? SourceOf { get; init; }
+
     public IReadOnlyList<string> ScriptArguments { get; init; } = [];
 
     public const string Usage = """
         Usage: ktap [options] FILE [script args...] [-- CMD [args...]]
                ktap [options] -e 'SCRIPT' [script args...]
                ktap [options] - [script args...]        (script on standard input)
+               ktap --ps [-v]                            (running sessions)
+               ktap --source ID                          (a running session's script)
 
         Options:
           -e SCRIPT     run SCRIPT given on the command line
@@ -36,6 +44,10 @@ internal sealed record CommandLine
           -v            verbose: say what ktap does, on standard error
           -d, -b        print each handler's eBPF with the script's lines, and exit
           -V            print the version and exit
+          --ps          list the ktap sessions running on this machine, read back from the
+                        kernel: process, script, programs, probes, run counts (-v: every probe)
+          --source ID   print the exact script of the running session whose ktap process id
+                        or BPF program id is ID
           -h            print this help and exit
 
         Exit status: 0 success, 1 runtime error, 2 usage error, 255 compile error.
@@ -60,7 +72,7 @@ internal sealed record CommandLine
                 break;
             }
 
-            if (KernelOptions.Contains(arg) || (arg.Length > 2 && KernelOptions.Contains(arg[..2])))
+            if (KernelOptions.Contains(arg) || (arg.Length > 2 && arg[1] != '-' && KernelOptions.Contains(arg[..2])))
             {
                 return (null, $"option '{arg}' needs the kernel side, which this build of ktap does not have yet");
             }
@@ -80,7 +92,18 @@ internal sealed record CommandLine
                     return (options with { ShowVersion = true }, null);
                 case "-h" or "--help" or "-?":
                     return (options with { ShowHelp = true }, null);
-                case "-e" or "-o":
+                case "--ps":
+                    options = options with { ListSessions = true };
+                    break;
+                case "--source" when i + 1 < args.Count:
+                    if (!uint.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                    {
+                        return (null, $"option '--source' takes a process id or a BPF program id, not '{args[i]}'");
+                    }
+
+                    options = options with { SourceOf = id };
+                    break;
+                case "-e" or "-o" or "--source":
                     if (i + 1 >= args.Count)
                     {
                         return (null, $"option '{arg}' needs a value");
@@ -94,6 +117,15 @@ internal sealed record CommandLine
                 default:
                     return (null, $"unknown option '{arg}' (see 'ktap -h')");
             }
+        }
+
+        if (options.ListSessions || options.SourceOf is not null)
+        {
+            // Both read the kernel and run nothing: a script or a second mode is a mistake.
+            var mode = options.ListSessions ? "--ps" : "--source";
+            return options.InlineScript is not null || i < args.Count || (options.ListSessions && options.SourceOf is not null)
+                ? (null, $"option '{mode}' runs no script and takes no other arguments")
+                : (options, null);
         }
 
         if (options.InlineScript is null)

@@ -8,6 +8,7 @@ using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
+using Ktap.Runtime.Audit;
 using Ktap.Runtime.Dump;
 using Ktap.Runtime.Kernel;
 using Ktap.Runtime.Probes;
@@ -58,6 +59,18 @@ internal static class KtapCommand
             return ExitCodes.Success;
         }
 
+        if (options.ListSessions)
+        {
+            using var table = new StreamWriter(StandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            return PsCommand.Run(table, Errors, options.Verbose);
+        }
+
+        if (options.SourceOf is { } id)
+        {
+            using var stdout = StandardOutput();
+            return SourceCommand.Run(id, stdout, Errors);
+        }
+
         if (!TryLoad(options, out var source))
         {
             return ExitCodes.Usage;
@@ -105,7 +118,7 @@ internal static class KtapCommand
 
         if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile))
         {
-            return Trace(options, typed!);
+            return Trace(options, typed!, args);
         }
 
         return Execute(options, script);
@@ -139,13 +152,14 @@ internal static class KtapCommand
     }
 
     /// <summary>A script with probes: compile its handlers, load and attach them, and run the session.</summary>
-    private static int Trace(CommandLine options, TypedScript typed)
+    private static int Trace(CommandLine options, TypedScript typed, string[] args)
     {
         var source = typed.Bound.Source;
+        var origin = new ScriptOrigin(Version, options.ScriptPath is { } path ? Path.GetFullPath(path) : source.Name, args);
         PreparedScript prepared;
         try
         {
-            prepared = PreparedScript.Prepare(typed, new ProbeResolver());
+            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), origin);
         }
         catch (ProbeResolutionException e)
         {
@@ -179,6 +193,8 @@ internal static class KtapCommand
 
         using (prepared)
         {
+            Verbose(options, $"the kernel holds this script: 'ktap --ps' lists it, 'ktap --source {Environment.ProcessId}' prints it, " +
+                $"'bpftool prog dump xlated id {prepared.Handlers[0].Program.GetInfo().Id} linum' shows its lines beside the eBPF");
             using var output = OpenOutput(options);
             if (output is null)
             {
@@ -253,6 +269,9 @@ internal static class KtapCommand
 
         return new StreamWriter(stream, Encoding.Latin1, bufferSize: 1 << 16) { AutoFlush = false };
     }
+
+    /// <summary>Descriptor 1 as a stream that reports EPIPE (the console stream swallows it).</summary>
+    private static FileStream StandardOutput() => new(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
 
     private static string Reason(Exception e) => e switch
     {
