@@ -13,7 +13,6 @@ using Ktap.Runtime.Dump;
 using Ktap.Runtime.Kernel;
 using Ktap.Runtime.Probes;
 using Ktap.Runtime.Session;
-using Microsoft.Win32.SafeHandles;
 
 namespace Ktap.Cli;
 
@@ -257,9 +256,7 @@ internal static class KtapCommand
         {
             // Standard output as a plain file descriptor: the console stream ignores EPIPE, so
             // 'ktap ... | head' would go on running after head has gone.
-            stream = options.OutputPath is { } path
-                ? File.Create(path)
-                : new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            stream = options.OutputPath is { } path ? File.Create(path) : StandardOutput();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -270,8 +267,8 @@ internal static class KtapCommand
         return new StreamWriter(stream, Encoding.Latin1, bufferSize: 1 << 16) { AutoFlush = false };
     }
 
-    /// <summary>Descriptor 1 as a stream that reports EPIPE (the console stream swallows it).</summary>
-    private static FileStream StandardOutput() => new(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+    /// <summary>Descriptor 1, written with write(2) (<see cref="DescriptorStream"/> says why).</summary>
+    private static DescriptorStream StandardOutput() => new(1);
 
     private static string Reason(Exception e) => e switch
     {
