@@ -11,6 +11,7 @@ using Ktap.Language.Syntax;
 using Ktap.Runtime.Audit;
 using Ktap.Runtime.Dump;
 using Ktap.Runtime.Kernel;
+using Ktap.Runtime.Listing;
 using Ktap.Runtime.Probes;
 using Ktap.Runtime.Session;
 
@@ -56,6 +57,12 @@ internal static class KtapCommand
         {
             Console.Out.Write(options.ShowHelp ? CommandLine.Usage + "\n" : Version + "\n");
             return ExitCodes.Success;
+        }
+
+        if (options.List)
+        {
+            using var listing = new StreamWriter(StandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16);
+            return ListCommand.Run(options.ListPattern, options.Verbose, listing, Errors);
         }
 
         if (options.ListSessions)
