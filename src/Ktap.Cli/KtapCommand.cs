@@ -200,7 +200,7 @@ internal static class KtapCommand
         using (prepared)
         {
             Verbose(options, $"the kernel holds this script: 'ktap --ps' lists it, 'ktap --source {Environment.ProcessId}' prints it, " +
-                $"'bpftool prog dump xlated id {prepared.Handlers[0].Program.GetInfo().Id} linum' shows its lines beside the eBPF");
+                $"'bpftool prog dump xlated id {prepared.Handlers[0].Program.Id} linum' shows its lines beside the eBPF");
             using var output = OpenOutput(options);
             if (output is null)
             {

@@ -128,6 +128,9 @@ public sealed unsafe class BpfProgram : IDisposable
         }
     }
 
+    /// <summary>The kernel's id of the program: one OBJ_GET_INFO_BY_FD, where <see cref="GetInfo"/> takes two for a program with maps.</summary>
+    public uint Id => ReadInfo(default).Id;
+
     public ProgramInfo GetInfo()
     {
         var info = ReadInfo(default);

@@ -11,7 +11,7 @@ internal static class SessionPublisher
     public static void Publish(ScriptOrigin origin, SourceText source, IReadOnlyList<LoadedHandler> handlers)
     {
         var programs = handlers
-            .Select(h => new PublishedProgram(h.Program.GetInfo().Id, h.Handler.Name, [.. h.Targets.Select(t => ProbeText(t, source))]))
+            .Select(h => new PublishedProgram(h.Program.Id, h.Handler.Name, [.. h.Targets.Select(t => ProbeText(t, source))]))
             .ToList();
         var record = new SessionRecord(
             origin.KtapVersion,
