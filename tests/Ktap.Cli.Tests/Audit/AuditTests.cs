@@ -109,6 +109,15 @@ public sealed partial class AuditTests : IDisposable
     }
 
     [KernelFact]
+    public void ProgramNamesStayWithinTheKernelsFifteenCharacters()
+    {
+        // Hundreds of trace targets come before the profile block: its name is still ktap_profile_0.
+        using var ktap = BackgroundKtap.Start("-e", "trace syscalls:sys_enter_* { }\nprofile-99hz { }");
+        var names = ProgramRows(Block(Ps(), ktap.Pid)!).Select(r => Regex.Split(r.Line.Trim(), " +")[1]).ToList();
+        Assert.Equal(["ktap_trace_0", "ktap_profile_0"], names);
+    }
+
+    [KernelFact]
     public void VerboseSaysHowToReadTheScriptBack()
     {
         List<uint> programs;
