@@ -25,15 +25,8 @@ public static class PsCommand
     public static int Run(TextWriter output, TextWriter errors, bool allProbes)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(errors);
-        IReadOnlyList<RunningSession> sessions;
-        try
+        if (FindOrSay(errors) is not { } sessions)
         {
-            sessions = RunningSessions.Find();
-        }
-        catch (KernelException e)
-        {
-            errors.WriteLine(Refusal(e));
             return 1;
         }
 
@@ -66,10 +59,22 @@ public static class PsCommand
         return 0;
     }
 
-    /// <summary>The one line for a kernel refusal; shared with <c>ktap --source</c>.</summary>
-    internal static string Refusal(KernelException e) => e.Errno is Errnos.EPERM or Errnos.EACCES
-        ? "ktap: reading the kernel's program list needs root (CAP_SYS_ADMIN)"
-        : $"ktap: {e.Message}";
+    /// <summary>The running sessions, or null after one line on <paramref name="errors"/> when the kernel refused to list them (shared with <c>ktap --source</c>).</summary>
+    internal static IReadOnlyList<RunningSession>? FindOrSay(TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        try
+        {
+            return RunningSessions.Find();
+        }
+        catch (KernelException e)
+        {
+            errors.WriteLine(e.Errno is Errnos.EPERM or Errnos.EACCES
+                ? "ktap: reading the kernel's program list needs root (CAP_SYS_ADMIN)"
+                : $"ktap: {e.Message}");
+            return null;
+        }
+    }
 
     private static void Write(TextWriter output, RunningSession session, bool counted, bool allProbes)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ktap.Bpf.Sys;
 
 namespace Ktap.Runtime.Audit;
 
@@ -13,15 +12,8 @@ public static class SourceCommand
     public static int Run(uint id, Stream output, TextWriter errors)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(errors);
-        IReadOnlyList<RunningSession> sessions;
-        try
+        if (PsCommand.FindOrSay(errors) is not { } sessions)
         {
-            sessions = RunningSessions.Find();
-        }
-        catch (KernelException e)
-        {
-            errors.WriteLine(PsCommand.Refusal(e));
             return 1;
         }
 

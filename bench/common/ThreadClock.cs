@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Ktap.Bench.Audit;
+namespace Ktap.Bench;
 
 /// <summary>
 /// Wall time and the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID, user and system: the
