@@ -1,7 +1,6 @@
 using Ktap.Bpf;
-using Ktap.Bpf.Sys;
 using Ktap.Bpf.Symbols;
-using Ktap.Bpf.Text;
+using Ktap.Bpf.Sys;
 using Ktap.Bpf.Tracing;
 using Ktap.Language.Syntax;
 using Ktap.Runtime.Probes;
