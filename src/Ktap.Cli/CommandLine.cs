@@ -113,7 +113,12 @@ internal sealed record CommandLine
                 case "--ps":
                     options = options with { ListSessions = true };
                     break;
-                case "--source" when i + 1 < args.Count:
+                case "--source":
+                    if (i + 1 >= args.Count)
+                    {
+                        return (null, "option '--source' needs a value");
+                    }
+
                     if (!uint.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
                     {
                         return (null, $"option '--source' takes a process id or a BPF program id, not '{args[i]}'");
@@ -121,7 +126,7 @@ internal sealed record CommandLine
 
                     options = options with { SourceOf = id };
                     break;
-                case "-e" or "-o" or "--source":
+                case "-e" or "-o":
                     if (i + 1 >= args.Count)
                     {
                         return (null, $"option '{arg}' needs a value");
