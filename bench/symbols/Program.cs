@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Ktap.Bench.Symbols;
 using Ktap.Bpf.Symbols;
 
@@ -121,11 +119,8 @@ static ulong[] RandomAddresses(KernelSymbols table, int count)
 
 namespace Ktap.Bench.Symbols
 {
-    internal sealed partial class Bench(int runs, int warmup)
+    internal sealed class Bench(int runs, int warmup)
     {
-        /// <summary>CLOCK_THREAD_CPUTIME_ID: user and system time of the calling thread.</summary>
-        private const int ThreadCpuClock = 3;
-
         public void Header() => Console.WriteLine($"{"",-36}{"first",9}{"median",11}{"cpu",11}   target");
 
         /// <summary>Times <paramref name="work"/>: prints the first run and the median, returns the median.</summary>
@@ -163,23 +158,10 @@ namespace Ktap.Bench.Symbols
 
         private static (double Wall, double Cpu) Time(Func<int> work, ref int sink)
         {
-            var cpu = ThreadCpuMilliseconds();
-            var clock = Stopwatch.StartNew();
-            sink += work();
-            var wall = clock.Elapsed.TotalMilliseconds;
-            return (wall, ThreadCpuMilliseconds() - cpu);
-        }
-
-        private static double ThreadCpuMilliseconds() =>
-            ClockGetTime(ThreadCpuClock, out var time) == 0 ? (time.Seconds * 1e3) + (time.Nanoseconds / 1e6) : double.NaN;
-
-        [LibraryImport("libc", EntryPoint = "clock_gettime")]
-        private static partial int ClockGetTime(int clock, out TimeSpec time);
-
-        private struct TimeSpec
-        {
-            public long Seconds;
-            public long Nanoseconds;
+            var result = 0;
+            var time = ThreadClock.Time(() => result = work());
+            sink += result;
+            return (time.WallMs, time.CpuMs);
         }
     }
 }

@@ -30,12 +30,26 @@ internal sealed record CommandLine
 
     public bool ShowHelp { get; init; }
 
+    /// <summary>List the probes <see cref="ListPattern"/> matches, or all (-l; -lv with details).</summary>
+    public bool List { get; init; }
+
+    public string? ListPattern { get; init; }
+
+    /// <summary>List the ktap sessions running on the machine (--ps).</summary>
+    public bool ListSessions { get; init; }
+
+    /// <summary>Print the source of the running session with this process or program id (--source ID).</summary>
+    public uint? SourceOf { get; init; }
+
     public IReadOnlyList<string> ScriptArguments { get; init; } = [];
 
     public const string Usage = """
         Usage: ktap [options] FILE [script args...] [-- CMD [args...]]
                ktap [options] -e 'SCRIPT' [script args...]
                ktap [options] - [script args...]        (script on standard input)
+               ktap -l [PATTERN], ktap -lv [PATTERN]     (probes a script can name)
+               ktap --ps [-v]                            (running sessions)
+               ktap --source ID                          (a running session's script)
 
         Options:
           -e SCRIPT     run SCRIPT given on the command line
@@ -45,6 +59,17 @@ internal sealed record CommandLine
           -d, -b        print each handler's eBPF with the script's lines, and exit
           --strlen N    strings in handlers hold N bytes, the NUL included (default 256)
           -V            print the version and exit
+          -l [PATTERN]  list the probes PATTERN matches, as a script names them, and exit:
+                        tracepoints (syscalls:sys_enter_open*), kernel functions where the
+                        kernel can probe them (probe:vfs_*; kprobes need CONFIG_KPROBES), a
+                        binary's functions and USDT markers (/path/bin or /path/bin:GLOB);
+                        without PATTERN, every tracepoint and kernel function
+          -lv [PATTERN] the same, with each tracepoint's fields (type and argN) and each USDT
+                        marker's arguments
+          --ps          list the ktap sessions running on this machine, read back from the
+                        kernel: process, script, programs, probes, run counts (-v: every probe)
+          --source ID   print the exact script of the running session whose ktap process id
+                        or BPF program id is ID
           -h            print this help and exit
 
         Exit status: 0 success, 1 runtime error, 2 usage error, 255 compile error.
@@ -53,7 +78,7 @@ internal sealed record CommandLine
     /// <summary>Options of LANGUAGE.md §9 that need the kernel side; they are refused until it lands.</summary>
     private static readonly HashSet<string> KernelOptions = new(StringComparer.Ordinal)
     {
-        "-p", "-C", "-T", "-l", "-lv", "-f", "--dry-run", "--",
+        "-p", "-C", "-T", "-f", "--dry-run", "--",
     };
 
     /// <summary>Parses the arguments, or returns a one-line error. Options come before the script.</summary>
@@ -89,6 +114,27 @@ internal sealed record CommandLine
                     return (options with { ShowVersion = true }, null);
                 case "-h" or "--help" or "-?":
                     return (options with { ShowHelp = true }, null);
+                case "-l" or "-lv":
+                    // The pattern is optional: the next argument, unless it is another option.
+                    var pattern = i + 1 < args.Count && !args[i + 1].StartsWith('-') ? args[++i] : null;
+                    options = options with { List = true, ListPattern = pattern, Verbose = options.Verbose || arg == "-lv" };
+                    break;
+                case "--ps":
+                    options = options with { ListSessions = true };
+                    break;
+                case "--source":
+                    if (i + 1 >= args.Count)
+                    {
+                        return (null, "option '--source' needs a value");
+                    }
+
+                    if (!uint.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                    {
+                        return (null, $"option '--source' takes a process id or a BPF program id, not '{args[i]}'");
+                    }
+
+                    options = options with { SourceOf = id };
+                    break;
                 case "-e" or "-o":
                     if (i + 1 >= args.Count)
                     {
@@ -112,6 +158,21 @@ internal sealed record CommandLine
                 default:
                     return (null, $"unknown option '{arg}' (see 'ktap -h')");
             }
+        }
+
+        // ktap -l -v PATTERN: the pattern may come after the other options.
+        if (options.List && options.ListPattern is null && options.InlineScript is null && i == args.Count - 1)
+        {
+            options = options with { ListPattern = args[i++] };
+        }
+
+        var modes = new[] { (options.List, "-l"), (options.ListSessions, "--ps"), (options.SourceOf is not null, "--source") }.Where(m => m.Item1).ToList();
+        if (modes.Count > 0)
+        {
+            // They read the kernel and run nothing: a script or a second mode is a mistake.
+            return options.InlineScript is not null || i < args.Count || modes.Count > 1
+                ? (null, $"option '{modes[0].Item2}' runs no script and takes no other arguments")
+                : (options, null);
         }
 
         if (options.InlineScript is null)

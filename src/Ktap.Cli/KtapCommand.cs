@@ -8,11 +8,12 @@ using Ktap.Interpreter;
 using Ktap.Language.Diagnostics;
 using Ktap.Language.Semantics;
 using Ktap.Language.Syntax;
+using Ktap.Runtime.Audit;
 using Ktap.Runtime.Dump;
 using Ktap.Runtime.Kernel;
+using Ktap.Runtime.Listing;
 using Ktap.Runtime.Probes;
 using Ktap.Runtime.Session;
-using Microsoft.Win32.SafeHandles;
 
 namespace Ktap.Cli;
 
@@ -56,6 +57,24 @@ internal static class KtapCommand
         {
             Console.Out.Write(options.ShowHelp ? CommandLine.Usage + "\n" : Version + "\n");
             return ExitCodes.Success;
+        }
+
+        if (options.List)
+        {
+            using var listing = new StreamWriter(StandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16);
+            return ListCommand.Run(options.ListPattern, options.Verbose, listing, Errors);
+        }
+
+        if (options.ListSessions)
+        {
+            using var table = new StreamWriter(StandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            return PsCommand.Run(table, Errors, options.Verbose);
+        }
+
+        if (options.SourceOf is { } id)
+        {
+            using var stdout = StandardOutput();
+            return SourceCommand.Run(id, stdout, Errors);
         }
 
         if (!TryLoad(options, out var source))
@@ -105,7 +124,7 @@ internal static class KtapCommand
 
         if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile))
         {
-            return Trace(options, typed!);
+            return Trace(options, typed!, args);
         }
 
         return Execute(options, script);
@@ -139,13 +158,14 @@ internal static class KtapCommand
     }
 
     /// <summary>A script with probes: compile its handlers, load and attach them, and run the session.</summary>
-    private static int Trace(CommandLine options, TypedScript typed)
+    private static int Trace(CommandLine options, TypedScript typed, string[] args)
     {
         var source = typed.Bound.Source;
+        var origin = new ScriptOrigin(Version, options.ScriptPath is { } path ? Path.GetFullPath(path) : source.Name, args);
         PreparedScript prepared;
         try
         {
-            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), CompilerOptionsOf(options));
+            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), origin, CompilerOptionsOf(options));
         }
         catch (ProbeResolutionException e)
         {
@@ -179,6 +199,8 @@ internal static class KtapCommand
 
         using (prepared)
         {
+            Verbose(options, $"the kernel holds this script: 'ktap --ps' lists it, 'ktap --source {Environment.ProcessId}' prints it, " +
+                $"'bpftool prog dump xlated id {prepared.Handlers[0].Program.Id} linum' shows its lines beside the eBPF");
             using var output = OpenOutput(options);
             if (output is null)
             {
@@ -244,9 +266,7 @@ internal static class KtapCommand
         {
             // Standard output as a plain file descriptor: the console stream ignores EPIPE, so
             // 'ktap ... | head' would go on running after head has gone.
-            stream = options.OutputPath is { } path
-                ? File.Create(path)
-                : new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            stream = options.OutputPath is { } path ? File.Create(path) : StandardOutput();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -256,6 +276,9 @@ internal static class KtapCommand
 
         return new StreamWriter(stream, Encoding.Latin1, bufferSize: 1 << 16) { AutoFlush = false };
     }
+
+    /// <summary>Descriptor 1, written with write(2) (<see cref="DescriptorStream"/> says why).</summary>
+    private static DescriptorStream StandardOutput() => new(1);
 
     private static string Reason(Exception e) => e switch
     {

@@ -44,9 +44,10 @@ public sealed unsafe partial class BpfMap : IDisposable
     }
 
     /// <summary>Opens a map anyone created, by id.</summary>
-    public static BpfMap FromId(uint id)
+    /// <param name="readOnly">Ask for a descriptor that can only read (BPF_F_RDONLY): enough to look, and all a frozen map allows anyway.</param>
+    public static BpfMap FromId(uint id, bool readOnly = false)
     {
-        var attribute = new IdAttr { Id = id };
+        var attribute = new IdAttr { Id = id, OpenFlags = readOnly ? (uint)MapFlags.ReadOnly : 0 };
         var handle = new KernelHandle(BpfSyscall.Invoke(BpfCommand.MapGetFdById, ref attribute));
         var info = ReadInfo(handle);
         var spec = new MapSpec((MapType)info.Type, info.KeySize, info.ValueSize, info.MaxEntries, ObjectName.Read(info.Name)) { Flags = (MapFlags)info.MapFlags };
@@ -148,6 +149,14 @@ public sealed unsafe partial class BpfMap : IDisposable
         var attribute = new MapFdAttr { MapFd = (uint)Handle.Fd };
         BpfSyscall.Invoke(BpfCommand.MapFreeze, ref attribute);
     }
+
+    /// <summary>
+    /// Whether the map was frozen (<see cref="Freeze"/>): no one in user space can change it
+    /// again. The kernel tells only through the descriptor's fdinfo ("frozen:", Linux 5.2,
+    /// bpf_map_show_fdinfo in kernel/bpf/syscall.c); bpf_map_info has no such field.
+    /// </summary>
+    public bool IsFrozen =>
+        File.ReadLines($"/proc/self/fdinfo/{Handle.Fd}").Any(line => line.StartsWith("frozen:", StringComparison.Ordinal) && line["frozen:".Length..].Trim() == "1");
 
     public void Dispose() => Handle.Dispose();
 

@@ -110,15 +110,26 @@ public sealed unsafe class BpfProgram : IDisposable
     }
 
     /// <summary>The ids of every program loaded on the machine, in order.</summary>
+    /// <exception cref="KernelException">The kernel would not tell (EPERM without CAP_SYS_ADMIN).</exception>
     public static IEnumerable<uint> AllIds()
     {
         var attribute = new IdAttr();
-        while (BpfSyscall.TryInvoke(BpfCommand.ProgGetNextId, ref attribute, out var errno) >= 0)
+        int errno;
+        while (BpfSyscall.TryInvoke(BpfCommand.ProgGetNextId, ref attribute, out errno) >= 0)
         {
             yield return attribute.NextId;
             attribute.Id = attribute.NextId;
         }
+
+        // ENOENT: no program after the last one. Anything else is not the end of the list.
+        if (errno != Errnos.ENOENT)
+        {
+            throw new KernelException(BpfSyscall.CallName(BpfCommand.ProgGetNextId), errno);
+        }
     }
+
+    /// <summary>The kernel's id of the program: one OBJ_GET_INFO_BY_FD, where <see cref="GetInfo"/> takes two for a program with maps.</summary>
+    public uint Id => ReadInfo(default).Id;
 
     public ProgramInfo GetInfo()
     {

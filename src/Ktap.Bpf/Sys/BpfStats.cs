@@ -17,6 +17,16 @@ public struct EnableStatsAttr
 /// </summary>
 public static class BpfStats
 {
+    private const string SysctlPath = "/proc/sys/kernel/bpf_stats_enabled";
+
+    /// <summary>
+    /// Whether <c>kernel.bpf_stats_enabled</c> is 1; null when the sysctl is missing (before
+    /// Linux 5.8). It shows only what was written to it: the kernel also counts while anyone
+    /// holds a BPF_ENABLE_STATS descriptor, and the sysctl still reads 0 then (bpf_stats_handler
+    /// reports its own saved value, not the switch).
+    /// </summary>
+    public static bool? SysctlEnabled => File.Exists(SysctlPath) ? File.ReadAllText(SysctlPath).Trim() != "0" : null;
+
     /// <summary>
     /// Turns run-time statistics on until the returned handle is disposed (or the process ends);
     /// the kernel counts holders, so this never turns off stats another tool asked for.

@@ -74,6 +74,7 @@ public sealed class ScriptCompiler
     private readonly Dictionary<(TextSpan, string), ErrorSite> errorSiteOf = [];
     private readonly Dictionary<(BoundProbe, string), int> programNumbers = [];
     private readonly SortedDictionary<int, int> stackMaps = [];
+    private readonly Dictionary<string, int> programCounts = [];
     private int dataSize;
     private int nextMapIndex;
     private int? scratchMapIndex;
@@ -156,7 +157,11 @@ public sealed class ScriptCompiler
         var key = (probe, target.ProbeName);
         if (!programNumbers.TryGetValue(key, out var number))
         {
-            number = programNumbers.Count;
+            // Numbered per kind: a program name is 15 characters at most (bpf_obj_name_cpy), so
+            // ktap_profile_N has room for two digits, which hundreds of trace targets before a
+            // profile block would otherwise take past.
+            number = programCounts.GetValueOrDefault(kind);
+            programCounts[kind] = number + 1;
             programNumbers[key] = number;
         }
 

@@ -69,9 +69,18 @@ internal sealed class KprobeResolver(Func<KernelSymbols> loadSymbols)
     /// </summary>
     private List<string> Expand(ProbeLocation location)
     {
+        var names = Functions(Symbols(location), location.Function);
+        return names.Count > 0
+            ? names
+            : throw new ProbeResolutionException(location.FunctionSpan, $"no kernel function matches '{location.Function}'");
+    }
+
+    /// <summary>The functions of <paramref name="table"/> that <paramref name="glob"/> matches, as <see cref="Expand"/> takes them (ktap -l lists them too).</summary>
+    internal static List<string> Functions(KernelSymbols table, string glob)
+    {
         var names = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var symbol in Symbols(location).Match(location.Function))
+        foreach (var symbol in table.Match(glob))
         {
             if (symbol.Module != "bpf"
                 && !symbol.Name.StartsWith("__pfx_", StringComparison.Ordinal)
@@ -83,8 +92,6 @@ internal sealed class KprobeResolver(Func<KernelSymbols> loadSymbols)
             }
         }
 
-        return names.Count > 0
-            ? names
-            : throw new ProbeResolutionException(location.FunctionSpan, $"no kernel function matches '{location.Function}'");
+        return names;
     }
 }

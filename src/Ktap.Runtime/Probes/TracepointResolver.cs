@@ -45,7 +45,7 @@ internal sealed class TracepointResolver(Func<TraceEventCatalog> openCatalog)
             var layout = LayoutOf(events, name, spec.Span);
             return layout.CanOpen
                 ? [layout.ToTarget(name, spec.Span)]
-                : throw new ProbeResolutionException(spec.Span, $"tracepoint '{text}' has no id file: perf cannot open it (ftrace's own events cannot be traced)");
+                : throw new ProbeResolutionException(spec.Span, $"perf cannot open tracepoint '{text}': it has no id file, or is one of ftrace's own events, which cannot be traced");
         }
 
         var matches = Glob.HasWildcards(subsystem) ? events.Match(text) : MatchInSubsystem(events, subsystem, eventName);
@@ -69,7 +69,7 @@ internal sealed class TracepointResolver(Func<TraceEventCatalog> openCatalog)
 
         return targets.Count > 0
             ? targets
-            : throw new ProbeResolutionException(spec.Span, $"tracepoint pattern '{text}' matches only events that perf cannot open (no id file)");
+            : throw new ProbeResolutionException(spec.Span, $"tracepoint pattern '{text}' matches only events that perf cannot open (no id file, or ftrace's own)");
     }
 
     /// <summary>
@@ -125,14 +125,21 @@ internal sealed class TracepointResolver(Func<TraceEventCatalog> openCatalog)
             throw new ProbeResolutionException(span, $"cannot read the format of tracepoint '{name}': {why}");
         }
 
-        // An event has an "id" file only when perf can open it: kernel/trace/trace_events.c
-        // makes one for an event with a type and a class->reg callback. ftrace's internal
-        // events (ftrace:function, ftrace:print) have an ID line in their format but no reg,
-        // so no "id" file, and perf_trace_init() cannot enable them.
-        var canOpen = format.Id != 0 && File.Exists(Path.Combine(events.Root, "events", name.Subsystem, name.Event, "id"));
+        var canOpen = format.Id != 0 && PerfCanOpen(events, name);
         var (target, unsupported) = TracepointLayout.Build(format);
         return layouts.GetOrAdd(name, new Layout(format.Id, canOpen, target, unsupported));
     }
+
+    /// <summary>
+    /// Whether perf can open the event, so a script can trace it (ktap -l lists only those). An
+    /// event has an "id" file only when kernel/trace/trace_events.c sees a type and a class->reg
+    /// callback. ftrace's internal events (ftrace:function, ftrace:print, kernel/trace/
+    /// trace_export.c) had neither up to Linux 6.x; 6.18 gives them an id file, yet perf still
+    /// refuses them: perf_event_open of ftrace:function and SET_BPF on ftrace:print fail with
+    /// EINVAL. So the whole ftrace subsystem is left out.
+    /// </summary>
+    internal static bool PerfCanOpen(TraceEventCatalog events, TraceEventName name) =>
+        name.Subsystem != "ftrace" && File.Exists(Path.Combine(events.Root, "events", name.Subsystem, name.Event, "id"));
 
     private static string NotAName(string text, TraceEventCatalog events)
     {

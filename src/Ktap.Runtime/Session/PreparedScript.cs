@@ -1,6 +1,7 @@
 using Ktap.Bpf.Programs;
 using Ktap.Compiler.CodeGen;
 using Ktap.Compiler.Types;
+using Ktap.Runtime.Audit;
 using Ktap.Runtime.Kernel;
 using Ktap.Runtime.Probes;
 
@@ -26,12 +27,16 @@ public sealed class PreparedScript : IDisposable
 
     public IReadOnlyList<LoadedHandler> Handlers { get; }
 
-    /// <summary>Resolves, compiles and loads. Errors surface as the exceptions of each stage.</summary>
+    /// <summary>
+    /// Resolves, compiles and loads, and leaves the script's source and <paramref name="origin"/>
+    /// in the kernel, bound to every program (Audit/SourceMap). Errors surface as the exceptions
+    /// of each stage.
+    /// </summary>
     /// <exception cref="ProbeResolutionException">A probe names nothing that exists.</exception>
     /// <exception cref="KernelCompileException">A handler uses what the kernel cannot run.</exception>
     /// <exception cref="Compiler.Filters.FilterException">A filter does not fit its event.</exception>
     /// <exception cref="Bpf.Sys.VerifierException">The verifier refused a handler.</exception>
-    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, CompilerOptions? options = null)
+    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, ScriptOrigin origin, CompilerOptions? options = null)
     {
         var compiler = new ScriptCompiler(typed, options);
         var compiled = new List<(CompiledHandler Handler, ResolvedTarget Target)>();
@@ -62,6 +67,7 @@ public sealed class PreparedScript : IDisposable
                 loaded.Targets.Add(target);
             }
 
+            SessionPublisher.Publish(origin, typed.Bound.Source, handlers);
             return new PreparedScript(kernel, handlers);
         }
         catch

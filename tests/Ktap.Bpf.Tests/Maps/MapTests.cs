@@ -97,7 +97,9 @@ public sealed class MapTests
     {
         using var map = BpfMap.Create(new MapSpec(MapType.Array, 4, 16, 1, "ktap_src") { Flags = MapFlags.ReadOnlyProgram });
         map.Update(BitConverter.GetBytes(0), "script source!!!"u8);
+        Assert.False(map.IsFrozen);
         map.Freeze();
+        Assert.True(map.IsFrozen);
         var refused = Assert.Throws<KernelException>(() => map.Update(BitConverter.GetBytes(0), new byte[16]));
         Assert.Equal(Errnos.EPERM, refused.Errno);
         var value = new byte[16];
@@ -115,6 +117,18 @@ public sealed class MapTests
         again.Update(1, 42L);
         Assert.True(map.TryLookup(1, out long value));
         Assert.Equal(42, value);
+    }
+
+    [KernelFact]
+    public void AReadOnlyDescriptorReadsButCannotWrite()
+    {
+        using var map = BpfMap.Create(new MapSpec(MapType.Array, 4, 8, 1, "ktap_t_ro"));
+        map.Update(0, 42L);
+        using var reader = BpfMap.FromId(map.GetInfo().Id, readOnly: true);
+        Assert.True(reader.TryLookup(0, out long value));
+        Assert.Equal(42, value);
+        var refused = Assert.Throws<KernelException>(() => reader.Update(0, 1L));
+        Assert.Equal(Errnos.EPERM, refused.Errno);
     }
 
     [Fact]

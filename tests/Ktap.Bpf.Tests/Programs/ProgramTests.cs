@@ -64,6 +64,7 @@ public sealed class ProgramTests
         Assert.Equal(("ktap_t_info", ProgramType.RawTracepoint), (info.Name, info.Type));
         Assert.Equal(new[] { counters.GetInfo().Id, source.GetInfo().Id }.Order(), info.MapIds.Order());
         Assert.Contains(info.Id, BpfProgram.AllIds());
+        Assert.Equal(info.Id, program.Id);
 
         using var again = BpfProgram.FromId(info.Id);
         Assert.Equal(info.Id, again.GetInfo().Id);

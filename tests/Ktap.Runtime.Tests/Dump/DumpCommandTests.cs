@@ -25,7 +25,7 @@ public sealed class DumpCommandTests
         Assert.Equal("; 2: trace syscalls:sys_enter_openat /flags == 0/ {", lines[1]);
         Assert.Contains("; 3: counts[execname] += 1", lines);
         Assert.Contains(lines, l => l.EndsWith(" = map[counts]", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("ktap_profile_1: profile-10ms (", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("ktap_profile_0: profile-10ms (", StringComparison.Ordinal));
         Assert.Contains("; 5: profile-10ms { counts[\"tick\"] += 1 }", lines);
     }
 

@@ -121,7 +121,9 @@ public sealed class TracepointTests(ITestOutputHelper output)
     public void Star_colon_star_is_every_event_perf_can_open()
     {
         var targets = Scripts.Resolve("trace *:* { }").Targets;
+        // ftrace's own events have an id file on Linux 6.18, but perf refuses them.
         var withId = Directory.EnumerateDirectories(Path.Combine(FormatOracle.Root, "events"))
+            .Where(d => Path.GetFileName(d) != "ftrace")
             .SelectMany(Directory.EnumerateDirectories)
             .Count(d => File.Exists(Path.Combine(d, "id")));
         Assert.Equal(withId, targets.Count);
