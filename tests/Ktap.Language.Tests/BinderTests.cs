@@ -170,10 +170,10 @@ public sealed class BinderTests
     [Fact]
     public void AssignmentToUndeclared()
     {
-        const string text = "var a = 1\ncount = 1";
+        const string text = "var a = 1\ntotal = 1";
         var diagnostic = Single(text, DiagnosticCode.AssignmentToUndeclared);
-        Assert.Equal("assignment to undeclared variable 'count': declare it first with 'var count'", diagnostic.Message);
-        Assert.Equal("count", Covered(diagnostic));
+        Assert.Equal("assignment to undeclared variable 'total': declare it first with 'var total'", diagnostic.Message);
+        Assert.Equal("total", Covered(diagnostic));
         Assert.Equal((2, 1), diagnostic.Location);
     }
 

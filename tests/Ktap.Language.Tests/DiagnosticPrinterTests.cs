@@ -19,10 +19,10 @@ public sealed class DiagnosticPrinterTests
     [Fact]
     public void HeaderSourceLineAndCaret()
     {
-        var diagnostic = Single("print(1)\n  count = 1\n", DiagnosticCode.AssignmentToUndeclared);
+        var diagnostic = Single("print(1)\n  total = 1\n", DiagnosticCode.AssignmentToUndeclared);
         Assert.Equal(
-            "test.kp:2:3: error KT1201: assignment to undeclared variable 'count': declare it first with 'var count'\n" +
-            "      count = 1\n" +
+            "test.kp:2:3: error KT1201: assignment to undeclared variable 'total': declare it first with 'var total'\n" +
+            "      total = 1\n" +
             "      ^\n",
             DiagnosticPrinter.Render(diagnostic));
     }

@@ -33,6 +33,15 @@ internal sealed partial class HandlerEmitter
         builder.MarkLabel(written);
     }
 
+    /// <summary>
+    /// The bytes of the record <c>argstr</c> copies: its fixed part, and --strlen more when it has
+    /// strings after it. No more: a system call's record is a small struct on the kernel stack
+    /// (perf_call_bpf_enter), and reading far past it can run off the stack's end.
+    /// </summary>
+    private int RecordBytes(int capacity) => target.RecordSize == 0
+        ? capacity
+        : Math.Min(capacity, target.RecordSize + (target.HasDynamicData ? ValueEncoding.Align(StringLength) : 0));
+
     /// <summary><c>argstr</c> is a tracepoint's record, rendered by the ktap process: other probes have none, and kernel code cannot render it.</summary>
     private void RequireEventRecord(BoundExpression argstr)
     {
@@ -95,12 +104,14 @@ internal sealed partial class HandlerEmitter
             }
 
             StackAddress(Register.R1, at);
-            builder.Emit(Mov64(Register.R2, field.Size));
+            var length = RecordBytes(field.Size);
+            builder.Emit(Mov64(Register.R2, length));
             builder.Emit(Call(HelperFunction.ProbeReadKernel));
 
             // Where the common header would be, a BPF program's record holds a pt_regs pointer
-            // (perf_trace_run_bpf_submit): the event's id goes there, for the renderer.
-            builder.Emit(Store(MemorySize.DoubleWord, Frame, at, target.EventId));
+            // (perf_trace_run_bpf_submit): the event's id and the bytes copied go there, for the renderer.
+            builder.Emit(Store(MemorySize.Word, Frame, at, target.EventId));
+            builder.Emit(Store(MemorySize.Word, Frame, (short)(at + 4), length));
             return;
         }
 

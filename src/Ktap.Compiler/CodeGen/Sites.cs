@@ -18,8 +18,9 @@ public enum OutputKind
 public sealed record RecordField(KtapType Type, int Offset, int Size, int PresenceOffset)
 {
     /// <summary>
-    /// <c>argstr</c>: the first <see cref="Size"/> bytes of the tracepoint's raw record, its
-    /// first 8 bytes replaced by the event's id, which the ktap process renders with the event's print format.
+    /// <c>argstr</c>: up to <see cref="Size"/> bytes of the tracepoint's raw record, its first 8
+    /// bytes replaced by the event's id and the bytes copied (two u32), which the ktap process
+    /// renders with the event's print format.
     /// </summary>
     public bool IsEventRecord { get; init; }
 }

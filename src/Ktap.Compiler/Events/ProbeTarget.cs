@@ -48,6 +48,12 @@ public sealed record ProbeTarget(string ProbeName, ContextKind Kind, IReadOnlyLi
     /// <summary>A tracepoint's event id (its format's <c>ID:</c>), which <c>argstr</c> records carry so the ktap process knows the event; 0 otherwise.</summary>
     public int EventId { get; init; }
 
+    /// <summary>A tracepoint record's fixed part in bytes (its fields' end); 0 when unknown.</summary>
+    public int RecordSize { get; init; }
+
+    /// <summary>The record has <c>__data_loc</c> or <c>__rel_loc</c> data after its fixed part.</summary>
+    public bool HasDynamicData { get; init; }
+
     /// <summary>A raw tracepoint: <c>argN</c> is <c>args[N]</c>, unsigned 64-bit; no named fields.</summary>
     public static ProbeTarget RawTracepoint(string name, int argumentCount = 10) =>
         new(name, ContextKind.RawTracepoint,

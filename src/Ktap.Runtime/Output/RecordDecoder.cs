@@ -12,13 +12,19 @@ public static class RecordDecoder
     /// <summary>The output site a record comes from: its first 32 bits.</summary>
     public static int SiteId(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt32LittleEndian(record);
 
-    /// <summary>The values of a record, in the order of the site's arguments; stacks as <c>print</c> shows them.</summary>
-    public static Value[] Arguments(OutputSite site, ReadOnlySpan<byte> record, KernelSymbolizer? stacks = null)
+    /// <summary>The values of a record, in the order of the site's arguments; stacks as <c>print</c> shows them, <c>argstr</c> rendered.</summary>
+    public static Value[] Arguments(OutputSite site, ReadOnlySpan<byte> record, KernelSymbolizer? stacks = null, EventRecordRenderer? events = null)
     {
         var values = new Value[site.Fields.Count];
         for (var i = 0; i < values.Length; i++)
         {
             var field = site.Fields[i];
+            if (field.IsEventRecord && events is not null)
+            {
+                values[i] = Value.String(events.Render(record.Slice(field.Offset, field.Size)));
+                continue;
+            }
+
             values[i] = field.PresenceOffset >= 0 && BinaryPrimitives.ReadInt64LittleEndian(record[field.PresenceOffset..]) == 0
                 ? Value.Nil
                 : field.Type.Kind == TypeKind.Stack && stacks is not null

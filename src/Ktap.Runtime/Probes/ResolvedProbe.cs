@@ -18,6 +18,9 @@ public sealed record ResolvedProbe(BoundProbe Probe, IReadOnlyList<ResolvedTarge
 /// </param>
 public sealed record ResolvedTarget(ProbeTarget Target, AttachPoint Attach, TextSpan Span, IReadOnlyList<UnsupportedValue> Unsupported)
 {
+    /// <summary>A tracepoint's format, which renders its records for <c>argstr</c>; null for other probes.</summary>
+    public Bpf.Tracing.EventFormat? Format { get; init; }
+
     /// <summary>Why <paramref name="name"/> (a field name, or <c>argN</c>) cannot be read, or null if it is not listed.</summary>
     public string? WhyUnsupported(string name) =>
         Unsupported.FirstOrDefault(u => u.Name == name || (u.ArgumentIndex is { } i && name == "arg" + i))?.Reason;

@@ -46,7 +46,13 @@ internal static class TracepointLayout
             }
         }
 
-        return (new ProbeTarget(format.Name, ContextKind.Tracepoint, arguments, fields) { EventId = format.Id }, unsupported);
+        var target = new ProbeTarget(format.Name, ContextKind.Tracepoint, arguments, fields)
+        {
+            EventId = format.Id,
+            RecordSize = format.FixedSize,
+            HasDynamicData = format.Fields.Any(f => f.Storage is FieldStorage.DataLoc or FieldStorage.RelLoc),
+        };
+        return (target, unsupported);
     }
 
     /// <summary>The field as the code generator can load it, or why it cannot.</summary>

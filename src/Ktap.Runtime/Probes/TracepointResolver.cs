@@ -127,7 +127,7 @@ internal sealed class TracepointResolver(Func<TraceEventCatalog> openCatalog)
 
         var canOpen = format.Id != 0 && PerfCanOpen(events, name);
         var (target, unsupported) = TracepointLayout.Build(format);
-        return layouts.GetOrAdd(name, new Layout(format.Id, canOpen, target, unsupported));
+        return layouts.GetOrAdd(name, new Layout(format, canOpen, target, unsupported));
     }
 
     /// <summary>
@@ -168,9 +168,9 @@ internal sealed class TracepointResolver(Func<TraceEventCatalog> openCatalog)
     private static string WithSuggestions(string message, IReadOnlyList<string> suggestions) =>
         suggestions.Count == 0 ? message : $"{message}; did you mean {string.Join(", ", suggestions)}?";
 
-    private sealed record Layout(int Id, bool CanOpen, ProbeTarget Target, IReadOnlyList<UnsupportedValue> Unsupported)
+    private sealed record Layout(EventFormat Format, bool CanOpen, ProbeTarget Target, IReadOnlyList<UnsupportedValue> Unsupported)
     {
         public ResolvedTarget ToTarget(TraceEventName name, TextSpan span) =>
-            new(Target, new TracepointAttach(name.Subsystem, name.Event, Id), span, Unsupported);
+            new(Target, new TracepointAttach(name.Subsystem, name.Event, Format.Id), span, Unsupported) { Format = Format };
     }
 }

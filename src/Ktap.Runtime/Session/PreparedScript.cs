@@ -3,6 +3,7 @@ using Ktap.Compiler.CodeGen;
 using Ktap.Compiler.Types;
 using Ktap.Runtime.Audit;
 using Ktap.Runtime.Kernel;
+using Ktap.Runtime.Output;
 using Ktap.Runtime.Probes;
 
 namespace Ktap.Runtime.Session;
@@ -23,7 +24,12 @@ public sealed class PreparedScript : IDisposable
         Handlers = handlers;
     }
 
+    private EventRecordRenderer? eventRecords;
+
     public KernelScript Kernel { get; }
+
+    /// <summary>Renders the tracepoint records <c>argstr</c> prints, with the formats of every traced event.</summary>
+    public EventRecordRenderer EventRecords => eventRecords ??= new(Handlers.SelectMany(h => h.Targets).Select(t => t.Format).OfType<Bpf.Tracing.EventFormat>());
 
     public IReadOnlyList<LoadedHandler> Handlers { get; }
 

@@ -8,7 +8,7 @@ namespace Ktap.Runtime.Session;
 /// Formats ring buffer records as the interpreter would have printed them: <c>print</c> through
 /// <see cref="ValueFormatter"/>, <c>printf</c> through the same <see cref="PrintfFormatter"/>.
 /// </summary>
-internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, KernelSymbolizer stacks, TextWriter output, TextWriter errors, string scriptName, Func<int, int> lineOf)
+internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, KernelSymbolizer stacks, EventRecordRenderer events, TextWriter output, TextWriter errors, string scriptName, Func<int, int> lineOf)
 {
     private readonly PrintfFormatter printf = new() { SymbolResolver = KernelSymbolNames.Resolve };
     private readonly HashSet<int> reportedSites = [];
@@ -30,7 +30,7 @@ internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, KernelSymbo
         }
 
         var site = sites[id];
-        var values = RecordDecoder.Arguments(site, record, stacks);
+        var values = RecordDecoder.Arguments(site, record, stacks, events);
         switch (site.Kind)
         {
             case OutputKind.Print:

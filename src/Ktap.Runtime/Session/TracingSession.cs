@@ -41,7 +41,7 @@ public sealed class TracingSession
             var attachments = new Attachments();
             using var epoll = new Epoll();
             using var ring = new RingBufferReader(prepared.Kernel.Map(Compiler.EventsMapIndex));
-            var printer = new RecordPrinter(Compiler.OutputSites, prepared.Kernel.Stacks, options.Output, options.Errors, options.ScriptName, Line);
+            var printer = new RecordPrinter(Compiler.OutputSites, prepared.Kernel.Stacks, prepared.EventRecords, options.Output, options.Errors, options.ScriptName, Line);
             using (StopOn(PosixSignal.SIGINT, epoll))
             using (StopOn(PosixSignal.SIGTERM, epoll))
             {

@@ -95,6 +95,19 @@ public sealed partial class KernelBuiltinTests
     }
 
     [KernelFact]
+    public void ArgstrIsTheEventAsTheKernelsTraceFileShowsIt()
+    {
+        var result = TracingRun.Run(
+            "trace sched:sched_process_exec, syscalls:sys_exit_openat { if (execname == \"kt_opener\") { print(argstr) } }",
+            () => TracingRun.Open(3));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Matches($"^sched_process_exec: filename={Regex.Escape(TracingRun.Opener)} pid=(\\d+) old_pid=\\1$", lines[0]);
+        Assert.All(lines.Skip(1), l => Assert.Equal("sys_openat -> 0x3", l));
+    }
+
+    [KernelFact]
     public void RecordsReadSizesInAHistogramAndStatistics()
     {
         var result = TracingRun.Run(
