@@ -15,6 +15,9 @@ public enum MapRole
 
     /// <summary>A table the kernel uses (a hash map, or a per-CPU hash when the kernel only adds to it).</summary>
     Table,
+
+    /// <summary>The processes handlers run in (<see cref="ProcessScope"/>).</summary>
+    Processes,
 }
 
 /// <summary>A map the script needs; instructions name it by <see cref="Index"/>.</summary>

@@ -13,6 +13,12 @@ public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultS
 {
     public const int DefaultStringLength = 256;
 
+    /// <summary>Handlers run only in the processes listed in the process map (<c>-p</c>, <c>-- CMD</c>).</summary>
+    public bool FilterProcesses { get; init; }
+
+    /// <summary>Handlers run only on this CPU (<c>-C</c>); null: on every CPU.</summary>
+    public int? Cpu { get; init; }
+
     /// <summary>Entries of a table whose size the script does not give (<c>table.new</c>).</summary>
     public const int DefaultTableCapacity = 10240;
 
@@ -59,6 +65,7 @@ public sealed class ScriptCompiler
         EventsMapIndex = 1;
         dataSize = FirstGlobalOffset;
         LayOut();
+        ProcessMapIndex = Options.FilterProcesses ? EventsMapIndex + 1 + tables.Count : -1;
     }
 
     public TypedScript Typed { get; }
@@ -71,6 +78,9 @@ public sealed class ScriptCompiler
     public int DataMapIndex { get; }
 
     public int EventsMapIndex { get; }
+
+    /// <summary>The map of the processes handlers run in (<see cref="ProcessScope"/>), or -1 when they run in every process.</summary>
+    public int ProcessMapIndex { get; }
 
     public IReadOnlyCollection<TableLayout> Tables => tables.Values;
 
@@ -95,6 +105,11 @@ public sealed class ScriptCompiler
                 var type = table.PerCpu ? MapType.PerCpuHash : MapType.Hash;
                 var name = MapName(table.Variable.Name);
                 maps.Add(new(table.MapIndex, MapRole.Table, new MapSpec(type, (uint)table.KeySize, (uint)table.ValueSize, (uint)table.Capacity, name), table.Variable));
+            }
+
+            if (ProcessMapIndex >= 0)
+            {
+                maps.Add(new(ProcessMapIndex, MapRole.Processes, ProcessScope.MapSpec, null));
             }
 
             return maps;
