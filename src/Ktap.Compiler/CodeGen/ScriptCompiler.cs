@@ -19,6 +19,9 @@ public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultS
     /// <summary>Handlers run only on this CPU (<c>-C</c>); null: on every CPU.</summary>
     public int? Cpu { get; init; }
 
+    /// <summary>Every output record carries the time it was made (<c>-T</c>), at <see cref="ScriptCompiler.TimestampOffset"/>.</summary>
+    public bool Timestamps { get; init; }
+
     /// <summary>Entries of a table whose size the script does not give (<c>table.new</c>).</summary>
     public const int DefaultTableCapacity = 10240;
 
@@ -46,6 +49,12 @@ public sealed class ScriptCompiler
     public const int RealtimeOffsetOffset = 16;
 
     private const int FirstGlobalOffset = 24;
+
+    /// <summary>
+    /// With <see cref="CompilerOptions.Timestamps"/>, where a record holds <c>bpf_ktime_get_ns</c>
+    /// (CLOCK_MONOTONIC) at its making: after the site id and its pad word.
+    /// </summary>
+    public const int TimestampOffset = 8;
 
     private readonly Dictionary<VariableSymbol, TableLayout> tables = [];
     private readonly Dictionary<VariableSymbol, GlobalLayout> globals = [];
@@ -117,6 +126,9 @@ public sealed class ScriptCompiler
     }
 
     public int DataSize => dataSize;
+
+    /// <summary>Bytes before a record's first argument: the site id and a pad word, then the time with <see cref="CompilerOptions.Timestamps"/>.</summary>
+    public int RecordHeaderSize => Options.Timestamps ? TimestampOffset + 8 : TimestampOffset;
 
     public TableLayout? TableOf(VariableSymbol variable) => tables.GetValueOrDefault(variable);
 
