@@ -12,7 +12,6 @@ using Ktap.Runtime.Dump;
 using Ktap.Runtime.Kernel;
 using Ktap.Runtime.Probes;
 using Ktap.Runtime.Session;
-using Microsoft.Win32.SafeHandles;
 
 namespace Ktap.Cli;
 
@@ -87,25 +86,18 @@ internal static class KtapCommand
         Verbose(options, $"compiled {source.Name} in {watch.Elapsed.TotalMilliseconds:F2} ms: {script.Functions.Count} functions, {script.Probes.Count} probe blocks");
         if (options.Dump)
         {
-            return DumpCommand.Run(typed!, Console.Out, Errors);
+            return DumpCommand.Run(typed!, Console.Out, Errors, CompilerOptionsOf(options));
         }
 
-        var timers = script.Probes.Where(p => p.Kind == FunctionKind.Tick).ToList();
-        if (timers.Count > 0)
-        {
-            // Never pretend to trace: say which blocks cannot run, and run nothing.
-            foreach (var probe in timers)
-            {
-                var line = source.GetLineColumn(probe.Span.Start).Line;
-                Errors.WriteLine($"ktap: {source.Name}:{line}: cannot run '{probe.Description}' yet: tick blocks need the session's timers, which this build does not have");
-            }
-
-            return ExitCodes.RuntimeError;
-        }
-
-        if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile))
+        if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile or FunctionKind.Tick))
         {
             return Trace(options, typed!);
+        }
+
+        if (options.Pid is not null || options.Command.Count > 0)
+        {
+            Errors.WriteLine($"ktap: {(options.Pid is null ? "'-- CMD'" : "-p")} needs a script with probes: this one has no trace, profile or tick block");
+            return ExitCodes.Usage;
         }
 
         return Execute(options, script);
@@ -142,10 +134,25 @@ internal static class KtapCommand
     private static int Trace(CommandLine options, TypedScript typed)
     {
         var source = typed.Bound.Source;
+        if (options.Cpu is { } cpu && !Cpus.Online().Contains(cpu))
+        {
+            Errors.WriteLine($"ktap: CPU {cpu} is not online (online: {File.ReadAllText("/sys/devices/system/cpu/online").Trim()})");
+            return ExitCodes.RuntimeError;
+        }
+
+        // The command starts first, held before its exec, so that it gets ready while the
+        // script compiles and loads.
+        using var target = OpenTarget(options, out var targetError);
+        if (targetError is not null)
+        {
+            Errors.WriteLine("ktap: " + targetError);
+            return ExitCodes.RuntimeError;
+        }
+
         PreparedScript prepared;
         try
         {
-            prepared = PreparedScript.Prepare(typed, new ProbeResolver());
+            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), CompilerOptionsOf(options));
         }
         catch (ProbeResolutionException e)
         {
@@ -186,8 +193,67 @@ internal static class KtapCommand
             }
 
             var arguments = options.ScriptArguments.Select(a => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(a))).ToList();
-            var session = new TracingSession(prepared, new SessionOptions(output, Errors, source.Name, arguments) { Quiet = options.Quiet, Verbose = options.Verbose });
-            return session.Run();
+            var sessionOptions = new SessionOptions(output, Errors, source.Name, arguments)
+            {
+                Quiet = options.Quiet,
+                Verbose = options.Verbose,
+                DryRun = options.DryRun,
+                Target = target,
+            };
+            return new TracingSession(prepared, sessionOptions).Run();
+        }
+    }
+
+    /// <summary>What the command line asks of the code: where handlers run, and -T.</summary>
+    private static CompilerOptions CompilerOptionsOf(CommandLine options) => new()
+    {
+        FilterProcesses = options.Pid is not null || options.Command.Count > 0,
+        Cpu = options.Cpu,
+        Timestamps = options.Timestamps,
+    };
+
+    /// <summary>
+    /// The process -p names, or the command -- CMD runs (held before its exec); null for neither,
+    /// and for a dry run's command, which never runs.
+    /// </summary>
+    private static TracedProcess? OpenTarget(CommandLine options, out string? error)
+    {
+        error = null;
+        if (options.Pid is { } pid)
+        {
+            try
+            {
+                return TracedProcess.Existing(pid);
+            }
+            catch (KernelException e)
+            {
+                error = e.Errno == Errnos.EINVAL
+                    ? $"{pid} is a thread, not a process: give -p its process id (Tgid in /proc/{pid}/status)"
+                    : $"no process {pid}";
+                return null;
+            }
+        }
+
+        if (options.Command.Count == 0 || options.DryRun)
+        {
+            return null;
+        }
+
+        var program = HeldProcess.FindProgram(options.Command[0]);
+        if (program is null)
+        {
+            error = $"cannot run '{options.Command[0]}': {(options.Command[0].Contains('/', StringComparison.Ordinal) ? "no such executable file" : "command not found")}";
+            return null;
+        }
+
+        try
+        {
+            return TracedProcess.Command(program, options.Command);
+        }
+        catch (KernelException e)
+        {
+            error = $"cannot run '{options.Command[0]}': {e.Message}";
+            return null;
         }
     }
 
@@ -239,11 +305,9 @@ internal static class KtapCommand
         Stream stream;
         try
         {
-            // Standard output as a plain file descriptor: the console stream ignores EPIPE, so
-            // 'ktap ... | head' would go on running after head has gone.
-            stream = options.OutputPath is { } path
-                ? File.Create(path)
-                : new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            // Standard output through write(2) on descriptor 1: the console stream ignores EPIPE,
+            // so 'ktap ... | head' would go on running after head has gone (DescriptorStream).
+            stream = options.OutputPath is { } path ? File.Create(path) : new DescriptorStream(1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
