@@ -9,11 +9,19 @@ namespace Ktap.Runtime.Kernel;
 
 /// <summary>
 /// Keeps the process map of <c>-- CMD</c> (<see cref="ProcessScope"/>) current, so handlers run
-/// in the command and everything it starts: a program on <c>sched:sched_process_fork</c> adds
-/// the child of every traced task, one on <c>sched:sched_process_exit</c> removes each task that
-/// ends. kernel_clone fires sched_process_fork in the parent before the child first runs
-/// (wake_up_new_task comes after), so a child is in the map before it can do anything.
+/// in the command and everything it starts: a program on the tracepoint
+/// <c>sched:sched_process_fork</c> adds the child of every traced task, one on the raw
+/// tracepoint <c>sched_process_exit</c> removes each task that ends. kernel_clone fires
+/// sched_process_fork in the parent before the child first runs (wake_up_new_task comes after),
+/// so a child is in the map before it can do anything.
 /// </summary>
+/// <remarks>
+/// The exit program needs no argument, so it is a raw tracepoint: detaching one defers its
+/// cleanup to RCU callbacks, where closing a tracepoint's last perf event waits for grace periods
+/// (tracepoint_synchronize_unregister), tens of milliseconds at every exit. The fork program
+/// reads child_pid from the event's record (its offset from the tracefs format), which needs no
+/// kernel BTF; as a raw tracepoint it would read task_struct at an offset only BTF knows.
+/// </remarks>
 /// <remarks>
 /// A new thread is added too (its id is never a process id, so it costs an entry, nothing
 /// else) and removed when it ends. A process is removed when its main thread ends: if that
@@ -22,7 +30,9 @@ namespace Ktap.Runtime.Kernel;
 public sealed class ProcessTracker : IDisposable
 {
     public static readonly TraceEventName ForkEvent = new("sched", "sched_process_fork");
-    public static readonly TraceEventName ExitEvent = new("sched", "sched_process_exit");
+
+    /// <summary>The raw tracepoint the exit program attaches to.</summary>
+    public const string ExitTracepoint = "sched_process_exit";
 
     private ProcessTracker(BpfProgram fork, BpfProgram exit)
     {
@@ -33,7 +43,7 @@ public sealed class ProcessTracker : IDisposable
     /// <summary>For <see cref="ForkEvent"/>.</summary>
     public BpfProgram Fork { get; }
 
-    /// <summary>For <see cref="ExitEvent"/>.</summary>
+    /// <summary>For the raw tracepoint <see cref="ExitTracepoint"/>.</summary>
     public BpfProgram Exit { get; }
 
     /// <summary>Loads both programs against <paramref name="processes"/>; the fork event's format gives where child_pid is.</summary>
@@ -44,7 +54,7 @@ public sealed class ProcessTracker : IDisposable
         var fork = BpfProgram.Load(new ProgramSpec(ProgramType.Tracepoint, ForkProgram(processes, (short)childPid.Offset), "ktap_fork"));
         try
         {
-            return new ProcessTracker(fork, BpfProgram.Load(new ProgramSpec(ProgramType.Tracepoint, ExitProgram(processes), "ktap_exit")));
+            return new ProcessTracker(fork, BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ExitProgram(processes), "ktap_exit")));
         }
         catch
         {
@@ -91,7 +101,7 @@ public sealed class ProcessTracker : IDisposable
         return builder.Build().Instructions;
     }
 
-    /// <summary>The ending task leaves the map (a thread id, or its process's when it is the main thread).</summary>
+    /// <summary>The ending task (the current one) leaves the map: a thread id, or its process's when it is the main thread.</summary>
     private static IReadOnlyList<Instruction> ExitProgram(BpfMap processes)
     {
         var builder = new ProgramBuilder();

@@ -58,6 +58,9 @@ internal sealed class Attachments : IDisposable
         }
     }
 
+    /// <summary>Attaches <paramref name="program"/> (a RawTracepoint program) to the raw tracepoint <paramref name="name"/>.</summary>
+    public void AttachRawTracepoint(BpfProgram program, string name) => links.Add(Link.AttachRawTracepoint(program, name));
+
     /// <summary>Detaches every program: after this no handler runs. The perf events stay open until <see cref="Dispose"/>.</summary>
     public void Detach() => InParallel(links, link => link.Detach());
 

@@ -203,8 +203,14 @@ public sealed class TracingSession
         {
             var catalog = TraceEventCatalog.Open();
             var tracker = attachments.Keep(ProcessTracker.Load(prepared.Kernel.Map(Compiler.ProcessMapIndex), catalog.GetFormat(ProcessTracker.ForkEvent)));
-            attachments.Attach(tracker.Fork, TracepointOf(catalog, ProcessTracker.ForkEvent));
-            attachments.Attach(tracker.Exit, TracepointOf(catalog, ProcessTracker.ExitEvent));
+            attachments.Attach(tracker.Fork, new TracepointAttach(ProcessTracker.ForkEvent.Subsystem, ProcessTracker.ForkEvent.Event, catalog.GetId(ProcessTracker.ForkEvent)));
+            attachments.AttachRawTracepoint(tracker.Exit, ProcessTracker.ExitTracepoint);
+            if (options.Verbose)
+            {
+                options.Errors.WriteLine(
+                    $"ktap: following the command's children: ktap_fork (program id {tracker.Fork.GetInfo().Id}) on {ProcessTracker.ForkEvent}, " +
+                    $"ktap_exit (program id {tracker.Exit.GetInfo().Id}) on the raw tracepoint {ProcessTracker.ExitTracepoint}");
+            }
         }
 
         foreach (var loaded in prepared.Handlers)
@@ -267,9 +273,6 @@ public sealed class TracingSession
             }
         }
     }
-
-    private static TracepointAttach TracepointOf(TraceEventCatalog catalog, TraceEventName name) =>
-        new(name.Subsystem, name.Event, catalog.GetId(name));
 
     private static string Plural(long count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
