@@ -180,7 +180,7 @@ internal static class KtapCommand
         }
         catch (KernelException e)
         {
-            Errors.WriteLine($"ktap: {e.Message}");
+            Errors.WriteLine(KernelErrors.Explain(e));
             return ExitCodes.RuntimeError;
         }
 
