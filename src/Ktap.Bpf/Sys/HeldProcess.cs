@@ -19,7 +19,6 @@ public sealed unsafe class HeldProcess : IDisposable
     /// <summary>The descriptor the held child reads its go-ahead from.</summary>
     private const int GoFd = 3;
 
-    private const int PrSetName = 15;
     private const int SetDescriptorFlags = 2;
     private const int CloseOnExecFlag = 1;
     private const int PipeCloseOnExec = 0x80000;
@@ -143,8 +142,7 @@ public sealed unsafe class HeldProcess : IDisposable
     }
 
     /// <summary>
-    /// The held child (<c>ktap --exec-held PROGRAM ARGV0 ARGS...</c>): takes the program's name
-    /// (so what it does before its exec is counted under that name), blocks reading descriptor
+    /// The held child (<c>ktap --exec-held PROGRAM ARGV0 ARGS...</c>): blocks reading descriptor
     /// 3, then execs. Returns only with an exit status, when it cannot run the program.
     /// </summary>
     public static int RunChild(IReadOnlyList<string> args)
@@ -155,9 +153,6 @@ public sealed unsafe class HeldProcess : IDisposable
         }
 
         var program = Encoding.UTF8.GetBytes(args[1] + "\0");
-        var name = Encoding.UTF8.GetBytes(Path.GetFileName(args[1]));
-        var comm = new byte[16];
-        name.AsSpan(0, Math.Min(name.Length, 15)).CopyTo(comm);
         var argv = args.Skip(2).Select(a => Encoding.UTF8.GetBytes(a + "\0")).ToArray();
         var handles = argv.Select(a => GCHandle.Alloc(a, GCHandleType.Pinned)).ToArray();
         var pointers = new nint[argv.Length + 1];
@@ -166,11 +161,9 @@ public sealed unsafe class HeldProcess : IDisposable
             pointers[i] = handles[i].AddrOfPinnedObject();
         }
 
-        fixed (byte* commPointer = comm)
         fixed (byte* programPointer = program)
         fixed (nint* argvPointer = pointers)
         {
-            Libc.Prctl(PrSetName, (nint)commPointer, 0, 0, 0);
             Libc.Fcntl(GoFd, SetDescriptorFlags, CloseOnExecFlag);
             byte go;
             nint read;

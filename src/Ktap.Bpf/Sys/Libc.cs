@@ -75,9 +75,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
     public static partial int WaitId(int idType, int id, byte* siginfo, int options);
 
-    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
-    public static partial int Prctl(int option, nint a2, nint a3, nint a4, nint a5);
-
     [LibraryImport("libc", EntryPoint = "execv", SetLastError = true)]
     public static partial int Execv(byte* path, byte** argv);
 

@@ -34,6 +34,8 @@ internal sealed partial class HandlerEmitter
         StackAddress(Register.R2, key);
         builder.Emit(Call(HelperFunction.MapLookupElem));
         builder.Jump(JumpOperation.Jeq, Register.R0, 0, exitLabel);
+        builder.Emit(Load(MemorySize.Word, Register.R0, Register.R0, 0));
+        builder.Jump(JumpOperation.Jne, Register.R0, ProcessScope.Traced, exitLabel);
         ReleaseStack(mark);
     }
 }

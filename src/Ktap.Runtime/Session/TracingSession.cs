@@ -157,7 +157,7 @@ public sealed class TracingSession
             if (options.Target is { } target)
             {
                 target.WaitUntilHeld();
-                ProcessTracker.Add(prepared.Kernel.Map(Compiler.ProcessMapIndex), target.Pid);
+                ProcessTracker.Add(prepared.Kernel.Map(Compiler.ProcessMapIndex), target.Pid, target.IsCommand ? ProcessScope.Held : ProcessScope.Traced);
             }
 
             Attach(attachments);
@@ -204,12 +204,14 @@ public sealed class TracingSession
             var catalog = TraceEventCatalog.Open();
             var tracker = attachments.Keep(ProcessTracker.Load(prepared.Kernel.Map(Compiler.ProcessMapIndex), catalog.GetFormat(ProcessTracker.ForkEvent)));
             attachments.Attach(tracker.Fork, new TracepointAttach(ProcessTracker.ForkEvent.Subsystem, ProcessTracker.ForkEvent.Event, catalog.GetId(ProcessTracker.ForkEvent)));
+            attachments.AttachRawTracepoint(tracker.Exec, ProcessTracker.ExecTracepoint);
             attachments.AttachRawTracepoint(tracker.Exit, ProcessTracker.ExitTracepoint);
             if (options.Verbose)
             {
                 options.Errors.WriteLine(
-                    $"ktap: following the command's children: ktap_fork (program id {tracker.Fork.GetInfo().Id}) on {ProcessTracker.ForkEvent}, " +
-                    $"ktap_exit (program id {tracker.Exit.GetInfo().Id}) on the raw tracepoint {ProcessTracker.ExitTracepoint}");
+                    $"ktap: following the command from its exec and into its children: ktap_fork (program id {tracker.Fork.GetInfo().Id}) on {ProcessTracker.ForkEvent}, " +
+                    $"ktap_exec (program id {tracker.Exec.GetInfo().Id}) and ktap_exit (program id {tracker.Exit.GetInfo().Id}) " +
+                    $"on the raw tracepoints {ProcessTracker.ExecTracepoint} and {ProcessTracker.ExitTracepoint}");
             }
         }
 
