@@ -27,7 +27,10 @@ internal sealed class KtapProcess : IDisposable
     public string Stderr => Snapshot(stderr);
 
     /// <summary>Starts <c>bin/ktap</c> with <paramref name="arguments"/>, standard input a pipe the test may write to.</summary>
-    public static KtapProcess Start(params string[] arguments)
+    public static KtapProcess Start(params string[] arguments) => Start(Path.GetTempPath(), arguments);
+
+    /// <summary>Starts <c>bin/ktap</c> in <paramref name="directory"/>.</summary>
+    public static KtapProcess Start(string directory, string[] arguments)
     {
         Assert.True(File.Exists(RepoPaths.Ktap), $"{RepoPaths.Ktap} is missing: run ./build.sh first");
         var start = new ProcessStartInfo(RepoPaths.Ktap)
@@ -36,6 +39,7 @@ internal sealed class KtapProcess : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = directory,
         };
         foreach (var argument in arguments)
         {
@@ -77,8 +81,8 @@ internal sealed class KtapProcess : IDisposable
     /// <summary>Waits for the process to end, not for its pipes to close (children it started may hold them).</summary>
     public bool WaitForProcessExit(TimeSpan timeout) => process.WaitForExit(timeout);
 
-    /// <summary>Waits for ktap to end (killing it after <paramref name="timeout"/>); stdout without the banner.</summary>
-    public ProcessResult WaitForExit(TimeSpan timeout)
+    /// <summary>Waits for ktap to end (killing it after <paramref name="timeout"/>); stdout without the banner unless <paramref name="keepBanner"/>.</summary>
+    public ProcessResult WaitForExit(TimeSpan timeout, bool keepBanner = false)
     {
         var timedOut = !process.WaitForExit(timeout);
         if (timedOut)
@@ -88,7 +92,8 @@ internal sealed class KtapProcess : IDisposable
         }
 
         Task.WaitAll(readers, TimeSpan.FromSeconds(5));
-        return new ProcessResult(timedOut ? -1 : process.ExitCode, Stdout.Replace(Banner, string.Empty, StringComparison.Ordinal), Stderr, timedOut, clock.Elapsed);
+        var stdout = keepBanner ? Stdout : Stdout.Replace(Banner, string.Empty, StringComparison.Ordinal);
+        return new ProcessResult(timedOut ? -1 : process.ExitCode, stdout, Stderr, timedOut, clock.Elapsed);
     }
 
     public void Dispose()
