@@ -108,24 +108,17 @@ internal sealed record CommandLine
                     return (options with { ShowVersion = true }, null);
                 case "-h" or "--help" or "-?":
                     return (options with { ShowHelp = true }, null);
-                case "-e" or "-o" or "-p" or "-C":
-                    if (i + 1 >= args.Count)
+                case ['-', 'e' or 'o' or 'p' or 'C', ..]:
+                    // The value is the next word, or the rest of this one (-p1234).
+                    if (arg.Length == 2 && i + 1 >= args.Count)
                     {
                         return (null, $"option '{arg}' needs a value");
                     }
 
-                    (options, var error) = WithValue(options, arg, args[++i]);
+                    (options, var error) = WithValue(options, arg[..2], arg.Length > 2 ? arg[2..] : args[++i]);
                     if (error is not null)
                     {
                         return (null, error);
-                    }
-
-                    break;
-                case ['-', 'e' or 'o' or 'p' or 'C', _, ..]:
-                    (options, var joinedError) = WithValue(options, arg[..2], arg[2..]);
-                    if (joinedError is not null)
-                    {
-                        return (null, joinedError);
                     }
 
                     break;

@@ -11,7 +11,6 @@ public static class Errnos
     public const int EINTR = 4;
     public const int E2BIG = 7;
     public const int EBADF = 9;
-    public const int ECHILD = 10;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
     public const int EACCES = 13;
@@ -35,7 +34,6 @@ public static class Errnos
         EINTR => "EINTR",
         E2BIG => "E2BIG",
         EBADF => "EBADF",
-        ECHILD => "ECHILD",
         EAGAIN => "EAGAIN",
         ENOMEM => "ENOMEM",
         EACCES => "EACCES",

@@ -69,9 +69,6 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "signal", SetLastError = true)]
     public static partial nint Signal(int signal, nint handler);
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static partial int Kill(int pid, int signal);
-
     [LibraryImport("libc", EntryPoint = "waitid", SetLastError = true)]
     public static partial int WaitId(int idType, int id, byte* siginfo, int options);
 

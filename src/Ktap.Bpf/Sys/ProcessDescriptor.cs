@@ -46,24 +46,14 @@ public sealed unsafe class ProcessDescriptor : IDisposable
     }
 
     /// <summary>How a child of this process ended, reaping it; null while it runs. Only for our own children.</summary>
-    public ProcessExit? TryReap() => Wait(WaitExited | WaitNoHang);
-
-    /// <summary>Waits for a child of this process to end and reaps it.</summary>
-    public ProcessExit Reap() => Wait(WaitExited) ?? throw new KernelException($"waitid({Pid})", Errnos.ECHILD);
-
-    /// <summary>Sends <paramref name="signal"/>; false if the process has gone.</summary>
-    public bool Signal(int signal) => Libc.Kill(Pid, signal) == 0;
-
-    public void Dispose() => Handle.Dispose();
-
-    private ProcessExit? Wait(int options)
+    public ProcessExit? TryReap()
     {
         var info = stackalloc byte[128];
         new Span<byte>(info, 128).Clear();
         int result;
         do
         {
-            result = Libc.WaitId(ByPidfd, Handle.Fd, info, options);
+            result = Libc.WaitId(ByPidfd, Handle.Fd, info, WaitExited | WaitNoHang);
         }
         while (result < 0 && Libc.LastErrno == Errnos.EINTR);
 
@@ -81,4 +71,6 @@ public sealed unsafe class ProcessDescriptor : IDisposable
         var status = *(int*)(info + StatusOffset);
         return *(int*)(info + CodeOffset) == ChildExited ? new ProcessExit(status, null) : new ProcessExit(null, status);
     }
+
+    public void Dispose() => Handle.Dispose();
 }

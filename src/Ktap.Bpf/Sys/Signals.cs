@@ -4,8 +4,6 @@ namespace Ktap.Bpf.Sys;
 public static class Signals
 {
     public const int Interrupt = 2;
-    public const int Kill = 9;
-    public const int Terminate = 15;
 
     /// <summary>
     /// Gives <paramref name="signal"/> its default action again. A shell without job control
