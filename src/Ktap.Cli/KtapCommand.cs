@@ -305,9 +305,9 @@ internal static class KtapCommand
         Stream stream;
         try
         {
-            // Standard output through write(2) on descriptor 1: the console stream ignores EPIPE,
-            // so 'ktap ... | head' would go on running after head has gone (DescriptorStream).
-            stream = options.OutputPath is { } path ? File.Create(path) : new DescriptorStream(1);
+            // Standard output as a plain file descriptor: the console stream ignores EPIPE, so
+            // 'ktap ... | head' would go on running after head has gone.
+            stream = options.OutputPath is { } path ? File.Create(path) : StandardOutput();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -317,6 +317,9 @@ internal static class KtapCommand
 
         return new StreamWriter(stream, Encoding.Latin1, bufferSize: 1 << 16) { AutoFlush = false };
     }
+
+    /// <summary>Descriptor 1, written with write(2) (<see cref="DescriptorStream"/> says why).</summary>
+    private static DescriptorStream StandardOutput() => new(1);
 
     private static string Reason(Exception e) => e switch
     {

@@ -1,16 +1,15 @@
 namespace Ktap.Bpf.Sys;
 
 /// <summary>
-/// A write-only stream over a file descriptor this process did not open, as standard output:
-/// every write is one <c>write(2)</c> at the descriptor's own offset. A FileStream on a regular
-/// file writes with <c>pwrite</c> at a position it keeps itself, which leaves the offset shared
-/// with the shell alone, so the next writer to the same file (<c>(ktap ...; echo done) &gt; log</c>)
-/// writes over ktap's output. Console's stream would do, but it swallows EPIPE.
+/// A write-only stream over a descriptor the process inherited, as standard output, written with
+/// write(2). A FileStream will not do: on a regular file it writes with pwrite(2) at a position
+/// of its own and never moves the descriptor's offset, which the shell shares with the commands
+/// that follow, so <c>(ktap ...; echo done) &gt; log</c> would lose ktap's first bytes under
+/// echo's. The console stream will not do either: it ignores EPIPE, and ktap must stop when
+/// the reader of its pipe has gone. EPIPE is an IOException whose HResult is the errno (32).
 /// </summary>
 public sealed unsafe class DescriptorStream(int fd) : Stream
 {
-    private const int EPIPE = 32;
-
     public override bool CanRead => false;
 
     public override bool CanSeek => false;
@@ -19,22 +18,17 @@ public sealed unsafe class DescriptorStream(int fd) : Stream
 
     public override long Length => throw new NotSupportedException();
 
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <exception cref="IOException">The write failed; for a closed pipe its HResult is EPIPE (32).</exception>
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         fixed (byte* start = buffer)
         {
-            var written = 0;
-            while (written < buffer.Length)
+            var done = 0;
+            while (done < buffer.Length)
             {
-                var result = Libc.Write(fd, start + written, (nuint)(buffer.Length - written));
-                if (result < 0)
+                var written = Libc.Write(fd, start + done, (nuint)(buffer.Length - done));
+                if (written < 0)
                 {
                     var errno = Libc.LastErrno;
                     if (errno == Errnos.EINTR)
@@ -42,10 +36,10 @@ public sealed unsafe class DescriptorStream(int fd) : Stream
                         continue;
                     }
 
-                    throw new IOException(errno == EPIPE ? "Broken pipe" : $"write to descriptor {fd} failed: {Errnos.Describe(errno)}", errno);
+                    throw new IOException($"write(2) to descriptor {fd}: {Errnos.Describe(errno)}", errno);
                 }
 
-                written += (int)result;
+                done += (int)written;
             }
         }
     }

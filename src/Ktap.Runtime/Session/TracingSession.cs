@@ -58,44 +58,44 @@ public sealed class TracingSession
             using var timers = new TickTimers(Compiler.Typed.Bound.Probes);
             var printer = new RecordPrinter(Compiler.OutputSites, options.Output, options.Errors, options.ScriptName, Line, Compiler.Options.Timestamps);
 
-            // Disposed last: its perf events take the kernel a while to close (Attachments),
-            // and the session's output is printed by then.
-            using var attachments = new Attachments();
-
             // Started in the background by a shell without job control, ktap would inherit
-            // SIGINT ignored, and Ctrl-C (or kill -INT) could not end the session.
+            // SIGINT ignored, and Ctrl-C (or kill -INT) could not end the session. The handlers
+            // stay until the last perf event is closed: a signal during that wait must not kill
+            // ktap (status 130 or 143 after its output was complete), and dying would not make
+            // the kernel close them any sooner.
             Signals.RestoreDefault(Signals.Interrupt);
-            using (StopOn(PosixSignal.SIGINT, epoll))
-            using (StopOn(PosixSignal.SIGTERM, epoll))
+            using var interrupt = StopOn(PosixSignal.SIGINT, epoll);
+            using var terminate = StopOn(PosixSignal.SIGTERM, epoll);
+
+            // Disposed first, when Run returns: its perf events take the kernel a while to
+            // close (Attachments), and the session's output is printed by then.
+            using var attachments = new Attachments();
+            if (interpreter.RunMain())
             {
-                if (interpreter.RunMain())
+                if (!TryStart(attachments))
                 {
-                    if (!TryStart(attachments))
-                    {
-                        return SessionExitCodes.RuntimeError;
-                    }
-
-                    epoll.Add(ring.Map.Handle, RingToken);
-                    if (timers.Handle is { } timer)
-                    {
-                        epoll.Add(timer, TimerToken);
-                    }
-
-                    if (options.Target is { } target)
-                    {
-                        epoll.Add(target.Handle, ProcessToken);
-                    }
-
-                    timers.Start();
-                    Loop(epoll, ring, timers, printer, interpreter);
+                    return SessionExitCodes.RuntimeError;
                 }
 
-                // Detach first, then drain: nothing can be added once the handlers are gone.
-                attachments.Detach();
-                ring.Consume(printer.Print);
-                options.Output.Flush();
+                epoll.Add(ring.Map.Handle, RingToken);
+                if (timers.Handle is { } timer)
+                {
+                    epoll.Add(timer, TimerToken);
+                }
+
+                if (options.Target is { } target)
+                {
+                    epoll.Add(target.Handle, ProcessToken);
+                }
+
+                timers.Start();
+                Loop(epoll, ring, timers, printer, interpreter);
             }
 
+            // Detach first, then drain: nothing can be added once the handlers are gone.
+            attachments.Detach();
+            ring.Consume(printer.Print);
+            options.Output.Flush();
             ReportTarget();
             ReportKernelErrors();
             interpreter.RunTraceEnd();
