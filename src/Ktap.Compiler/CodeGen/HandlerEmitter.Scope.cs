@@ -24,18 +24,18 @@ internal sealed partial class HandlerEmitter
             return;
         }
 
-        // The process map's keys are thread group ids: the upper half of pid_tgid.
-        var mark = stackDepth;
-        var key = Allocate(8);
+        // The process map's keys are thread group ids: the upper half of pid_tgid. Nothing of
+        // the handler is in its frame yet, so the key takes the stack's first word, whatever
+        // the frame is later made of.
         builder.Emit(Call(HelperFunction.GetCurrentPidTgid));
         builder.Emit(Alu64(AluOperation.Rsh, Register.R0, 32));
-        builder.Emit(Store(MemorySize.Word, Register.R10, key, Register.R0));
+        builder.Emit(Store(MemorySize.Word, Register.R10, -8, Register.R0));
         LoadMap(Register.R1, script.ProcessMapIndex);
-        StackAddress(Register.R2, key);
+        builder.Emit(Mov64(Register.R2, Register.R10));
+        builder.Emit(Alu64(AluOperation.Add, Register.R2, -8));
         builder.Emit(Call(HelperFunction.MapLookupElem));
         builder.Jump(JumpOperation.Jeq, Register.R0, 0, exitLabel);
         builder.Emit(Load(MemorySize.Word, Register.R0, Register.R0, 0));
         builder.Jump(JumpOperation.Jne, Register.R0, ProcessScope.Traced, exitLabel);
-        ReleaseStack(mark);
     }
 }
