@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Ktap.Cli.Tests.Tracing;
 
 namespace Ktap.Cli.Tests;
 
@@ -21,17 +21,9 @@ internal static class ScriptWorkloads
     private static string Build()
     {
         var output = Path.Combine(Path.GetTempPath(), $"ktap-tests-{Environment.ProcessId}", "workloads");
-        System.IO.Directory.CreateDirectory(output);
         foreach (var source in System.IO.Directory.GetFiles(Path.Combine(RepoPaths.Scripts, "workloads"), "*.c"))
         {
-            var binary = Path.Combine(output, Path.GetFileNameWithoutExtension(source));
-            using var cc = Process.Start(new ProcessStartInfo("cc", ["-O2", "-static", "-o", binary, source]) { RedirectStandardError = true })!;
-            var errors = cc.StandardError.ReadToEnd();
-            cc.WaitForExit();
-            if (cc.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"cannot build the workload {source}: {errors}");
-            }
+            var binary = Workloads.Compile(source, Path.Combine(output, Path.GetFileNameWithoutExtension(source)));
 
             // On the disk before any case runs: a direct read of a file with dirty pages writes
             // them back first, from the reader (kt_work bio reads its own file).

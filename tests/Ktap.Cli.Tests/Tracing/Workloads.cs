@@ -33,14 +33,18 @@ internal static class Workloads
         kill.WaitForExit();
     }
 
-    private static string Build(string name)
+    private static string Build(string name) =>
+        Compile(
+            Path.Combine(RepoPaths.Root, "tests", "Ktap.Cli.Tests", "Tracing", name + ".c"),
+            Path.Combine(Path.GetTempPath(), $"ktap-tests-{Environment.ProcessId}", name));
+
+    /// <summary>Compiles a C program, linked statically so that the dynamic loader does nothing in it; returns <paramref name="output"/>.</summary>
+    public static string Compile(string source, string output)
     {
-        var output = Path.Combine(Path.GetTempPath(), $"ktap-tests-{Environment.ProcessId}", name);
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        var source = Path.Combine(RepoPaths.Root, "tests", "Ktap.Cli.Tests", "Tracing", name + ".c");
         using var cc = Process.Start(new ProcessStartInfo("cc", ["-O2", "-static", "-o", output, source]) { RedirectStandardError = true })!;
         var errors = cc.StandardError.ReadToEnd();
         cc.WaitForExit();
-        return cc.ExitCode == 0 ? output : throw new InvalidOperationException($"cannot build the workload {name}: {errors}");
+        return cc.ExitCode == 0 ? output : throw new InvalidOperationException($"cannot build the workload {source}: {errors}");
     }
 }
