@@ -41,11 +41,26 @@ internal sealed record CommandLine
     /// <summary>Print the source of the running session with this process or program id (--source ID).</summary>
     public uint? SourceOf { get; init; }
 
+    /// <summary>-p: trace only this process, and stop when it ends.</summary>
+    public int? Pid { get; init; }
+
+    /// <summary>-C: trace only on this CPU.</summary>
+    public int? Cpu { get; init; }
+
+    /// <summary>-T: the time of each kernel record before its output.</summary>
+    public bool Timestamps { get; init; }
+
+    /// <summary>--dry-run: compile, load, attach, detach, and run nothing.</summary>
+    public bool DryRun { get; init; }
+
     public IReadOnlyList<string> ScriptArguments { get; init; } = [];
+
+    /// <summary>-- CMD [args...]: run CMD, trace only it and its children, stop when it ends. Empty without.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
 
     public const string Usage = """
         Usage: ktap [options] FILE [script args...] [-- CMD [args...]]
-               ktap [options] -e 'SCRIPT' [script args...]
+               ktap [options] -e 'SCRIPT' [script args...] [-- CMD [args...]]
                ktap [options] - [script args...]        (script on standard input)
                ktap -l [PATTERN], ktap -lv [PATTERN]     (probes a script can name)
                ktap --ps [-v]                            (running sessions)
@@ -54,10 +69,14 @@ internal sealed record CommandLine
         Options:
           -e SCRIPT     run SCRIPT given on the command line
           -o FILE       write the script's output to FILE
+          -p PID        trace only process PID, and stop when it ends
+          -C CPU        trace only on CPU
+          -T            print the time of each kernel record before it
           -q            quiet: no "Tracing..." banner
           -v            verbose: say what ktap does, on standard error
           -d, -b        print each handler's eBPF with the script's lines, and exit
           --strlen N    strings in handlers hold N bytes, the NUL included (default 256)
+          --dry-run     compile, load, attach and detach every probe, and exit
           -V            print the version and exit
           -l [PATTERN]  list the probes PATTERN matches, as a script names them, and exit:
                         tracepoints (syscalls:sys_enter_open*), kernel functions where the
@@ -71,14 +90,15 @@ internal sealed record CommandLine
           --source ID   print the exact script of the running session whose ktap process id
                         or BPF program id is ID
           -h            print this help and exit
+          -- CMD        run CMD, trace only it and its children, stop when it ends
 
         Exit status: 0 success, 1 runtime error, 2 usage error, 255 compile error.
         """;
 
-    /// <summary>Options of LANGUAGE.md §9 that need the kernel side; they are refused until it lands.</summary>
+    /// <summary>Options of LANGUAGE.md §9 this build does not have yet; they are refused.</summary>
     private static readonly HashSet<string> KernelOptions = new(StringComparer.Ordinal)
     {
-        "-p", "-C", "-T", "-f", "--dry-run", "--",
+        "-f",
     };
 
     /// <summary>Parses the arguments, or returns a one-line error. Options come before the script.</summary>
@@ -96,7 +116,7 @@ internal sealed record CommandLine
 
             if (KernelOptions.Contains(arg) || (arg.Length > 2 && arg[1] != '-' && KernelOptions.Contains(arg[..2])))
             {
-                return (null, $"option '{arg}' needs the kernel side, which this build of ktap does not have yet");
+                return (null, $"option '{arg}' is not in this build of ktap");
             }
 
             switch (arg)
@@ -110,6 +130,14 @@ internal sealed record CommandLine
                 case "-d" or "-b":
                     options = options with { Dump = true };
                     break;
+                case "-T":
+                    options = options with { Timestamps = true };
+                    break;
+                case "--dry-run":
+                    options = options with { DryRun = true };
+                    break;
+                case "--":
+                    return (null, "no script before '--': give a FILE, -e 'SCRIPT' or - (see 'ktap -h')");
                 case "-V" or "--version":
                     return (options with { ShowVersion = true }, null);
                 case "-h" or "--help" or "-?":
@@ -135,16 +163,19 @@ internal sealed record CommandLine
 
                     options = options with { SourceOf = id };
                     break;
-                case "-e" or "-o":
-                    if (i + 1 >= args.Count)
+                case ['-', 'e' or 'o' or 'p' or 'C', ..]:
+                    // The value is the next word, or the rest of this one (-p1234).
+                    if (arg.Length == 2 && i + 1 >= args.Count)
                     {
                         return (null, $"option '{arg}' needs a value");
                     }
 
-                    options = WithValue(options, arg, args[++i]);
-                    break;
-                case ['-', 'e' or 'o', _, ..]:
-                    options = WithValue(options, arg[..2], arg[2..]);
+                    (options, var error) = WithValue(options, arg[..2], arg.Length > 2 ? arg[2..] : args[++i]);
+                    if (error is not null)
+                    {
+                        return (null, error);
+                    }
+
                     break;
                 case "--strlen":
                     if (i + 1 >= args.Count || !int.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
@@ -187,14 +218,43 @@ internal sealed record CommandLine
         }
 
         var rest = args.Skip(i).ToList();
-        if (rest.Contains("--"))
+        var separator = rest.IndexOf("--");
+        if (separator < 0)
         {
-            return (null, "'-- CMD' needs the kernel side, which this build of ktap does not have yet");
+            return (options with { ScriptArguments = rest }, null);
         }
 
-        return (options with { ScriptArguments = rest }, null);
+        if (separator == rest.Count - 1)
+        {
+            return (null, "'--' needs a command to run (see 'ktap -h')");
+        }
+
+        if (options.Pid is not null)
+        {
+            return (null, "-p and '-- CMD' cannot go together: trace a process, or a command ktap starts");
+        }
+
+        return (options with { ScriptArguments = rest[..separator], Command = rest[(separator + 1)..] }, null);
     }
 
-    private static CommandLine WithValue(CommandLine options, string option, string value) =>
-        option == "-e" ? options with { InlineScript = value } : options with { OutputPath = value };
+    private static (CommandLine Options, string? Error) WithValue(CommandLine options, string option, string value)
+    {
+        switch (option)
+        {
+            case "-e":
+                return (options with { InlineScript = value }, null);
+            case "-o":
+                return (options with { OutputPath = value }, null);
+            default:
+                // -p and -C: a process id (above 0) or a CPU number (0 and up), in decimal.
+                var minimum = option == "-p" ? 1 : 0;
+                if (!int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < minimum)
+                {
+                    var what = option == "-p" ? "a process id" : "a CPU number";
+                    return (options, $"option '{option}' needs {what}, not '{value}'");
+                }
+
+                return (option == "-p" ? options with { Pid = number } : options with { Cpu = number }, null);
+        }
+    }
 }

@@ -109,22 +109,15 @@ internal static class KtapCommand
             return DumpCommand.Run(typed!, Console.Out, Errors, CompilerOptionsOf(options));
         }
 
-        var timers = script.Probes.Where(p => p.Kind == FunctionKind.Tick).ToList();
-        if (timers.Count > 0)
-        {
-            // Never pretend to trace: say which blocks cannot run, and run nothing.
-            foreach (var probe in timers)
-            {
-                var line = source.GetLineColumn(probe.Span.Start).Line;
-                Errors.WriteLine($"ktap: {source.Name}:{line}: cannot run '{probe.Description}' yet: tick blocks need the session's timers, which this build does not have");
-            }
-
-            return ExitCodes.RuntimeError;
-        }
-
-        if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile))
+        if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile or FunctionKind.Tick))
         {
             return Trace(options, typed!, args);
+        }
+
+        if (options.Pid is not null || options.Command.Count > 0)
+        {
+            Errors.WriteLine($"ktap: {(options.Pid is null ? "'-- CMD'" : "-p")} needs a script with probes: this one has no trace, profile or tick block");
+            return ExitCodes.Usage;
         }
 
         return Execute(options, script);
@@ -162,6 +155,21 @@ internal static class KtapCommand
     {
         var source = typed.Bound.Source;
         var origin = new ScriptOrigin(Version, options.ScriptPath is { } path ? Path.GetFullPath(path) : source.Name, args);
+        if (options.Cpu is { } cpu && !Cpus.Online().Contains(cpu))
+        {
+            Errors.WriteLine($"ktap: CPU {cpu} is not online (online: {File.ReadAllText("/sys/devices/system/cpu/online").Trim()})");
+            return ExitCodes.RuntimeError;
+        }
+
+        // The command starts first, held before its exec, so that it gets ready while the
+        // script compiles and loads.
+        using var target = OpenTarget(options, out var targetError);
+        if (targetError is not null)
+        {
+            Errors.WriteLine("ktap: " + targetError);
+            return ExitCodes.RuntimeError;
+        }
+
         PreparedScript prepared;
         try
         {
@@ -193,7 +201,7 @@ internal static class KtapCommand
         }
         catch (KernelException e)
         {
-            Errors.WriteLine($"ktap: {e.Message}");
+            Errors.WriteLine(KernelErrors.Explain(e));
             return ExitCodes.RuntimeError;
         }
 
@@ -208,13 +216,69 @@ internal static class KtapCommand
             }
 
             var arguments = options.ScriptArguments.Select(a => Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(a))).ToList();
-            var session = new TracingSession(prepared, new SessionOptions(output, Errors, source.Name, arguments) { Quiet = options.Quiet, Verbose = options.Verbose });
-            return session.Run();
+            var sessionOptions = new SessionOptions(output, Errors, source.Name, arguments)
+            {
+                Quiet = options.Quiet,
+                Verbose = options.Verbose,
+                DryRun = options.DryRun,
+                Target = target,
+            };
+            return new TracingSession(prepared, sessionOptions).Run();
         }
     }
 
-    private static CompilerOptions CompilerOptionsOf(CommandLine options) =>
-        options.StringLength is { } length ? new CompilerOptions(length) : new CompilerOptions();
+    /// <summary>What the command line asks of the code: where handlers run, and -T.</summary>
+    private static CompilerOptions CompilerOptionsOf(CommandLine options) => new(options.StringLength ?? CompilerOptions.DefaultStringLength)
+    {
+        FilterProcesses = options.Pid is not null || options.Command.Count > 0,
+        Cpu = options.Cpu,
+        Timestamps = options.Timestamps,
+    };
+
+    /// <summary>
+    /// The process -p names, or the command -- CMD runs (held before its exec); null for neither,
+    /// and for a dry run's command, which never runs.
+    /// </summary>
+    private static TracedProcess? OpenTarget(CommandLine options, out string? error)
+    {
+        error = null;
+        if (options.Pid is { } pid)
+        {
+            try
+            {
+                return TracedProcess.Existing(pid);
+            }
+            catch (KernelException e)
+            {
+                error = e.Errno == Errnos.EINVAL
+                    ? $"{pid} is a thread, not a process: give -p its process id (Tgid in /proc/{pid}/status)"
+                    : $"no process {pid}";
+                return null;
+            }
+        }
+
+        if (options.Command.Count == 0 || options.DryRun)
+        {
+            return null;
+        }
+
+        var program = HeldProcess.FindProgram(options.Command[0]);
+        if (program is null)
+        {
+            error = $"cannot run '{options.Command[0]}': {(options.Command[0].Contains('/', StringComparison.Ordinal) ? "no such executable file" : "command not found")}";
+            return null;
+        }
+
+        try
+        {
+            return TracedProcess.Command(program, options.Command);
+        }
+        catch (KernelException e)
+        {
+            error = $"cannot run '{options.Command[0]}': {e.Message}";
+            return null;
+        }
+    }
 
     private static int CompileError(DiagnosticBag bag, DiagnosticCode code, SourceText source, TextSpan span, string message)
     {

@@ -110,6 +110,25 @@ public sealed partial class ScriptInterpreter
         }
     }
 
+    /// <summary>
+    /// Runs a <c>tick</c> block once. False when it called <c>exit()</c>. A runtime error
+    /// propagates: it ends the session, and trace_end does not run (LANGUAGE.md §2).
+    /// </summary>
+    public bool RunTick(BoundProbe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        var handler = HandlerOf(probe) ?? throw new ArgumentException($"'{probe.Description}' is not a tick block of this script", nameof(probe));
+        try
+        {
+            Invoke(Value.Function(handler), [], probe.Span);
+            return true;
+        }
+        catch (ExitRequest)
+        {
+            return false;
+        }
+    }
+
     private static KtapTable MakeArgTable(InterpreterOptions options)
     {
         var table = new KtapTable(options.Arguments.Count, 1);

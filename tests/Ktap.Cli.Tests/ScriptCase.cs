@@ -108,28 +108,10 @@ internal sealed partial class ScriptCase
     /// </summary>
     public (IReadOnlyList<string> Before, IReadOnlyList<string> After) ReadArguments()
     {
-        // UTF-8, not Latin-1: the process API encodes each argument as UTF-8, so this is the
-        // decoding that hands ktap the file's own bytes. Bytes that are not UTF-8 cannot be passed.
-        var path = ScriptPath + ".args";
-        if (!File.Exists(path))
+        var lines = ReadWords(".args");
+        if (lines is null)
         {
             return ([], []);
-        }
-
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path));
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new InvalidDataException($"{FileName}.args is not UTF-8: arguments can only be passed as UTF-8");
-        }
-
-        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
-        if (lines.Count > 0 && lines[^1].Length == 0)
-        {
-            lines.RemoveAt(lines.Count - 1);
         }
 
         if (lines.Count == 0 || lines[0] != "--options")
@@ -145,6 +127,42 @@ internal sealed partial class ScriptCase
         }
 
         return (lines[1..end], lines[(end + 1)..]);
+    }
+
+    /// <summary>
+    /// The optional <c>.workload</c>: a command, one word per line, that the case runs once ktap
+    /// has printed its banner; ktap then gets SIGINT. Null when there is none.
+    /// </summary>
+    public IReadOnlyList<string>? ReadWorkload() => ReadWords(".workload");
+
+    /// <summary>A file of words, one per line (an empty line an empty word), or null if there is none.</summary>
+    private List<string>? ReadWords(string suffix)
+    {
+        // UTF-8, not Latin-1: the process API encodes each argument as UTF-8, so this is the
+        // decoding that hands ktap the file's own bytes. Bytes that are not UTF-8 cannot be passed.
+        var path = ScriptPath + suffix;
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(File.ReadAllBytes(path));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{FileName}{suffix} is not UTF-8: arguments can only be passed as UTF-8");
+        }
+
+        var lines = text.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        if (lines.Count > 0 && lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        return lines;
     }
 
     private string? ReadSibling(string suffix)

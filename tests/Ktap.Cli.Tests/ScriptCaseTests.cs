@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text;
+using Ktap.Cli.Tests.Tracing;
 
 namespace Ktap.Cli.Tests;
 
@@ -36,8 +38,11 @@ public sealed class ScriptCaseTests
 
         // The script is named relative to its own folder, where it runs, so the file names in
         // diagnostics and the paths it opens do not depend on where the repository lives.
-        string[] arguments = [.. before, script.FileName, .. after];
-        var result = ProcessRunner.Run(ktap, arguments, script.Directory, Timeout);
+        string[] arguments = [.. ScriptWorkloads.Expand([.. before, script.FileName, .. after])];
+        var workload = script.ReadWorkload();
+        var result = workload is null
+            ? ProcessRunner.Run(ktap, arguments, script.Directory, Timeout)
+            : RunAlongside(arguments, script.Directory, ScriptWorkloads.Expand(workload));
 
         var failures = new StringBuilder();
         if (result.TimedOut)
@@ -81,6 +86,24 @@ public sealed class ScriptCaseTests
         }
     }
 
+    /// <summary>ktap in the background; once it has attached (its banner), the workload to its end, then SIGINT.</summary>
+    private static ProcessResult RunAlongside(string[] arguments, string directory, IReadOnlyList<string> workload)
+    {
+        using var ktap = KtapProcess.Start(directory, arguments);
+        if (ktap.WaitForBanner())
+        {
+            using var process = Process.Start(new ProcessStartInfo(workload[0], workload.Skip(1)) { WorkingDirectory = directory })!;
+            if (!process.WaitForExit(Timeout))
+            {
+                process.Kill();
+            }
+
+            ktap.Signal(TracingRun.SigInt);
+        }
+
+        return ktap.WaitForExit(Timeout, keepBanner: true);
+    }
+
     private static void CheckStatus(StringBuilder failures, int expected, ProcessResult result)
     {
         if (!result.TimedOut && result.ExitCode != expected)
@@ -91,7 +114,7 @@ public sealed class ScriptCaseTests
 
     private static void CheckStream(StringBuilder failures, string name, string expected, string actual)
     {
-        if (expected != actual)
+        if (!ExpectedText.Matches(expected, actual))
         {
             failures.Append($"{name} differs:\n").Append(TextDiff.Unified(expected, actual));
         }

@@ -55,13 +55,15 @@ public static unsafe class PerfEvents
     /// tracing program on the same CPU (bpf_overflow_handler and bpf_prog_active), so a busy
     /// tracepoint program elsewhere on the machine costs samples.
     /// </summary>
-    public static PerfEventSet OpenCpuClock(SampleRate rate) => OpenSoftware(PerfSoftwareEvent.CpuClock, rate);
+    /// <param name="cpu">One CPU to sample instead of every online one; -1 for all.</param>
+    public static PerfEventSet OpenCpuClock(SampleRate rate, int cpu = -1) => OpenSoftware(PerfSoftwareEvent.CpuClock, rate, cpu: cpu);
 
     /// <summary>
     /// A software event (PERF_TYPE_SOFTWARE) that samples at <paramref name="rate"/>: on every
-    /// online CPU, or for one process on any CPU when <paramref name="pid"/> is given.
+    /// online CPU (or only <paramref name="cpu"/>), or for one process on any CPU when
+    /// <paramref name="pid"/> is given.
     /// </summary>
-    public static PerfEventSet OpenSoftware(PerfSoftwareEvent kind, SampleRate rate, int pid = -1)
+    public static PerfEventSet OpenSoftware(PerfSoftwareEvent kind, SampleRate rate, int pid = -1, int cpu = -1)
     {
         var attribute = new PerfEventAttr
         {
@@ -80,9 +82,9 @@ public static unsafe class PerfEvents
         var events = new List<PerfEvent>();
         try
         {
-            foreach (var cpu in Cpus.Online())
+            foreach (var online in cpu >= 0 ? [cpu] : Cpus.Online())
             {
-                events.Add(PerfEvent.Open(attribute, -1, cpu, $"software {name} on CPU {cpu} at {rate}"));
+                events.Add(PerfEvent.Open(attribute, -1, online, $"software {name} on CPU {online} at {rate}"));
             }
         }
         catch

@@ -108,6 +108,23 @@ public sealed unsafe class Link : IDisposable
         }
     }
 
+    /// <summary>
+    /// Detaches the program and leaves a perf event open (closed by <see cref="Dispose"/>): the
+    /// program stops running at once, while the last perf event of a tracepoint takes an RCU
+    /// grace period to close. With PERF_EVENT_IOC_SET_BPF, closing the event is what detaches.
+    /// </summary>
+    public void Detach()
+    {
+        if (Handle is not null)
+        {
+            Handle.Dispose();
+        }
+        else
+        {
+            PerfEvent?.Dispose();
+        }
+    }
+
     public void Dispose()
     {
         // Link first: the event stays quiet while the program goes; then the event, which for

@@ -52,7 +52,22 @@ public sealed unsafe class RingBufferReader : IDisposable
     private byte* Data => producer.Pointer + MemoryMapping.PageSize;
 
     /// <summary>Hands every committed record to <paramref name="handler"/>, in order; returns how many.</summary>
-    public int Consume(RecordHandler handler)
+    public int Consume(RecordHandler handler) => Consume(handler, int.MaxValue, untilNow: false);
+
+    /// <summary>
+    /// Hands committed records to <paramref name="handler"/>, in order, up to
+    /// <paramref name="limit"/> of them (a consumer under a flood of records must stop to do
+    /// other work); returns how many.
+    /// </summary>
+    public int Consume(RecordHandler handler, int limit) => Consume(handler, limit, untilNow: false);
+
+    /// <summary>
+    /// Hands <paramref name="handler"/> the records committed when the call starts, not those
+    /// that come while it runs (which, under a flood, would never end); returns how many.
+    /// </summary>
+    public int ConsumeCommitted(RecordHandler handler) => Consume(handler, int.MaxValue, untilNow: true);
+
+    private int Consume(RecordHandler handler, int limit, bool untilNow)
     {
         var count = 0;
         var consumerPosition = Volatile.Read(ref *ConsumerPosition);
@@ -67,6 +82,11 @@ public sealed unsafe class RingBufferReader : IDisposable
 
             while (consumerPosition < producerPosition)
             {
+                if (count >= limit)
+                {
+                    return count;
+                }
+
                 var header = Data + (consumerPosition & mask);
                 var length = Volatile.Read(ref *(uint*)header);
                 if ((length & BusyBit) != 0)
@@ -86,6 +106,11 @@ public sealed unsafe class RingBufferReader : IDisposable
 
                 // Release: the kernel may reuse the space once it sees the new position.
                 Volatile.Write(ref *ConsumerPosition, consumerPosition);
+            }
+
+            if (untilNow)
+            {
+                return count;
             }
         }
     }

@@ -9,14 +9,17 @@ namespace Ktap.Compiler.CodeGen;
 /// <summary>print, printf and exit: a ring buffer record of the site's id and its arguments.</summary>
 internal sealed partial class HandlerEmitter
 {
-    /// <summary>Every record starts with the site id (u32) and a pad word, so values stay 8-byte aligned.</summary>
-    private const int RecordHeader = 8;
-
     private void EmitOutput(BoundCall call, OutputKind kind, string? format, IReadOnlyList<BoundExpression> arguments)
     {
         var site = script.OutputSiteFor(call, id => LayOutRecord(id, kind, format, arguments, call));
         var record = Allocate(site.RecordSize);
         builder.Emit(Store(MemorySize.DoubleWord, Frame, record, site.Id));
+        if (script.Options.Timestamps)
+        {
+            builder.Emit(Call(HelperFunction.KtimeGetNs));
+            builder.Emit(Store(MemorySize.DoubleWord, Frame, (short)(record + ScriptCompiler.TimestampOffset), Register.R0));
+        }
+
         for (var i = 0; i < arguments.Count; i++)
         {
             EmitRecordField(arguments[i], site.Fields[i], record);
@@ -56,7 +59,8 @@ internal sealed partial class HandlerEmitter
     private OutputSite LayOutRecord(int id, OutputKind kind, string? format, IReadOnlyList<BoundExpression> arguments, BoundCall call)
     {
         var fields = new List<RecordField>();
-        var offset = RecordHeader;
+        // The site id (u32) and a pad word, so values stay 8-byte aligned; then the time with -T.
+        var offset = script.RecordHeaderSize;
         foreach (var argument in arguments)
         {
             if (argument is BoundProbeVariable { Variable: ProbeVariable.Argstr })

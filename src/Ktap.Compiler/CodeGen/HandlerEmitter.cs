@@ -86,6 +86,7 @@ internal sealed partial class HandlerEmitter
             builder.Emit(Mov64(Register.R6, Register.R1));
         }
 
+        EmitScope();
         if (filter is not null)
         {
             SetSpan(probe.Filter!.Span);

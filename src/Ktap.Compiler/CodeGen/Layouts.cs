@@ -21,6 +21,9 @@ public enum MapRole
 
     /// <summary>A stack trace map: <c>stack()</c> values are its ids.</summary>
     Stacks,
+
+    /// <summary>The processes handlers run in (<see cref="ProcessScope"/>).</summary>
+    Processes,
 }
 
 /// <summary>A map the script needs; instructions name it by <see cref="Index"/>.</summary>

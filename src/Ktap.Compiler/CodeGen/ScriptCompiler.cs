@@ -13,13 +13,21 @@ namespace Ktap.Compiler.CodeGen;
 public sealed record CompilerOptions(int StringLength = CompilerOptions.DefaultStringLength)
 {
     /// <summary>
-    /// Bytes of a tracepoint's record that <c>argstr</c> carries: the fixed fields of every event
-    /// here fit in 256, and its strings get --strlen more. Reading past a shorter record stays
-    /// inside the per-CPU buffer the kernel builds records in (PERF_MAX_TRACE_SIZE, 8 KiB).
+    /// Room in an output record for the tracepoint record <c>argstr</c> carries: the fixed fields
+    /// of every event here fit in 256, and its strings get --strlen more.
     /// </summary>
     public int EventRecordSize => 256 + ValueEncoding.Align(StringLength);
 
     public const int DefaultStringLength = 256;
+
+    /// <summary>Handlers run only in the processes listed in the process map (<c>-p</c>, <c>-- CMD</c>).</summary>
+    public bool FilterProcesses { get; init; }
+
+    /// <summary>Handlers run only on this CPU (<c>-C</c>); null: on every CPU.</summary>
+    public int? Cpu { get; init; }
+
+    /// <summary>Every output record carries the time it was made (<c>-T</c>), at <see cref="ScriptCompiler.TimestampOffset"/>.</summary>
+    public bool Timestamps { get; init; }
 
     /// <summary>Entries of a table whose size the script does not give (<c>table.new</c>).</summary>
     public const int DefaultTableCapacity = 10240;
@@ -66,6 +74,12 @@ public sealed class ScriptCompiler
 
     private const int FirstGlobalOffset = 32;
 
+    /// <summary>
+    /// With <see cref="CompilerOptions.Timestamps"/>, where a record holds <c>bpf_ktime_get_ns</c>
+    /// (CLOCK_MONOTONIC) at its making: after the site id and its pad word.
+    /// </summary>
+    public const int TimestampOffset = 8;
+
     private readonly Dictionary<VariableSymbol, TableLayout> tables = [];
     private readonly Dictionary<VariableSymbol, GlobalLayout> globals = [];
     private readonly List<OutputSite> outputSites = [];
@@ -89,6 +103,7 @@ public sealed class ScriptCompiler
         EventsMapIndex = 1;
         dataSize = FirstGlobalOffset;
         LayOut();
+        ProcessMapIndex = Options.FilterProcesses ? nextMapIndex++ : -1;
     }
 
     public TypedScript Typed { get; }
@@ -101,6 +116,9 @@ public sealed class ScriptCompiler
     public int DataMapIndex { get; }
 
     public int EventsMapIndex { get; }
+
+    /// <summary>The map of the processes handlers run in (<see cref="ProcessScope"/>), or -1 when they run in every process.</summary>
+    public int ProcessMapIndex { get; }
 
     public IReadOnlyCollection<TableLayout> Tables => tables.Values;
 
@@ -138,11 +156,19 @@ public sealed class ScriptCompiler
                 maps.Add(new(index, MapRole.Stacks, spec, null) { StackDepth = depth });
             }
 
+            if (ProcessMapIndex >= 0)
+            {
+                maps.Add(new(ProcessMapIndex, MapRole.Processes, ProcessScope.MapSpec, null));
+            }
+
             return maps.OrderBy(m => m.Index).ToList();
         }
     }
 
     public int DataSize => dataSize;
+
+    /// <summary>Bytes before a record's first argument: the site id and a pad word, then the time with <see cref="CompilerOptions.Timestamps"/>.</summary>
+    public int RecordHeaderSize => Options.Timestamps ? TimestampOffset + 8 : TimestampOffset;
 
     public TableLayout? TableOf(VariableSymbol variable) => tables.GetValueOrDefault(variable);
 

@@ -59,6 +59,11 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbol
         }
     }
 
+    /// <summary>
+    /// Every entry, sorted by key. A BPF hash map's order is its buckets', which a random seed
+    /// decides per map (htab_map_alloc), so pairs() and print_hist's ties would change from run
+    /// to run; in key order they come out the same every time.
+    /// </summary>
     public IReadOnlyList<KeyValuePair<Value, Value>> Entries()
     {
         var entries = map.Entries();
@@ -68,8 +73,17 @@ internal sealed class MapTableStore(BpfMap map, TableLayout layout, KernelSymbol
             result.Add(new(keys.Decode(key), DecodeValue(value)));
         }
 
+        result.Sort((a, b) => CompareKeys(a.Key, b.Key));
         return result;
     }
+
+    /// <summary>Numbers by value, strings by their bytes, false before true: a table's keys are all of one type.</summary>
+    private static int CompareKeys(Value a, Value b) => a.Kind switch
+    {
+        ValueKind.Number => a.AsNumber.CompareTo(b.AsNumber),
+        ValueKind.String => string.CompareOrdinal(a.AsString, b.AsString),
+        _ => a.IsTruthy.CompareTo(b.IsTruthy),
+    };
 
     private Value DecodeValue(byte[] value)
     {

@@ -38,4 +38,13 @@ public sealed record UprobeAttach(string Path, ulong Offset, bool IsReturn, ulon
 }
 
 /// <summary>A cpu-clock software event sampling every <paramref name="IntervalNanoseconds"/>, one per CPU.</summary>
-public sealed record CpuClockAttach(long IntervalNanoseconds) : AttachPoint;
+public sealed record CpuClockAttach(long IntervalNanoseconds) : AttachPoint
+{
+    public override string ToString() => "cpu-clock every " + IntervalNanoseconds switch
+    {
+        var n when n % 1_000_000_000 == 0 => $"{n / 1_000_000_000}s",
+        var n when n % 1_000_000 == 0 => $"{n / 1_000_000}ms",
+        var n when n % 1_000 == 0 => $"{n / 1_000}us",
+        var n => $"{n}ns",
+    };
+}

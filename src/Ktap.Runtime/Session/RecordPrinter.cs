@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Globalization;
 using Ktap.Compiler.CodeGen;
 using Ktap.Interpreter.Formatting;
 using Ktap.Runtime.Output;
@@ -7,8 +9,10 @@ namespace Ktap.Runtime.Session;
 /// <summary>
 /// Formats ring buffer records as the interpreter would have printed them: <c>print</c> through
 /// <see cref="ValueFormatter"/>, <c>printf</c> through the same <see cref="PrintfFormatter"/>.
+/// With <paramref name="timestamps"/> (<c>-T</c>) each record's output starts with the
+/// CLOCK_MONOTONIC time it was made, as ktap printed it: <c>%5lu.%06lu: </c>.
 /// </summary>
-internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, KernelSymbolizer stacks, EventRecordRenderer events, TextWriter output, TextWriter errors, string scriptName, Func<int, int> lineOf)
+internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, KernelSymbolizer stacks, EventRecordRenderer events, TextWriter output, TextWriter errors, string scriptName, Func<int, int> lineOf, bool timestamps)
 {
     private readonly PrintfFormatter printf = new() { SymbolResolver = KernelSymbolNames.Resolve };
     private readonly HashSet<int> reportedSites = [];
@@ -31,6 +35,12 @@ internal sealed class RecordPrinter(IReadOnlyList<OutputSite> sites, KernelSymbo
 
         var site = sites[id];
         var values = RecordDecoder.Arguments(site, record, stacks, events);
+        if (timestamps && site.Kind != OutputKind.Exit)
+        {
+            var nanoseconds = BinaryPrimitives.ReadInt64LittleEndian(record[ScriptCompiler.TimestampOffset..]);
+            output.Write(string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1_000_000_000,5}.{nanoseconds % 1_000_000_000 / 1000:D6}: "));
+        }
+
         switch (site.Kind)
         {
             case OutputKind.Print:

@@ -13,5 +13,14 @@ public sealed record SessionOptions(TextWriter Output, TextWriter Errors, string
     /// <summary>Say what was attached and how big each program is (-v).</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>Attach and detach everything, and run nothing of the script (--dry-run).</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary>
+    /// The one process traced (-p, -- CMD); the script must be compiled with
+    /// <see cref="Compiler.CodeGen.CompilerOptions.FilterProcesses"/>. Null: every process.
+    /// </summary>
+    public TracedProcess? Target { get; init; }
+
     public const string Banner = "Tracing... Hit Ctrl-C to end.";
 }

@@ -99,7 +99,7 @@ public sealed partial class AuditTests : IDisposable
         // kernel.bpf_stats_enabled is left as it was.
         using (BpfStats.Enable())
         {
-            TracingRun.Open(100);
+            Workloads.Open(100);
             var row = Assert.Single(ProgramRows(Block(Ps(), ktap.Pid)!));
             var columns = Regex.Split(row.Line.Trim(), " {2,}");
             Assert.InRange(long.Parse(columns[3], CultureInfo.InvariantCulture), 100, long.MaxValue);

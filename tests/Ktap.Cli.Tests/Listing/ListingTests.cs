@@ -67,7 +67,7 @@ public sealed partial class ListingTests
         // The argN the listing names reads the file name in a handler.
         var trace = TracingRun.Run(
             $"trace syscalls:sys_enter_openat {{ if (execname == \"kt_opener\") {{ print(user_string({filename.Groups[1].Value})) }} }}",
-            () => TracingRun.Open(3));
+            () => Workloads.Open(3));
         Assert.Equal((0, "/etc/hostname\n/etc/hostname\n/etc/hostname\n"), (trace.ExitCode, trace.Stdout));
     }
 

@@ -14,7 +14,7 @@ public sealed partial class KernelBuiltinTests
     {
         var result = TracingRun.Run(
             "trace syscalls:sys_enter_openat { if (execname == \"kt_opener\") { print(stack()) } }",
-            () => TracingRun.Open(2));
+            () => Workloads.Open(2));
         Assert.True(result.ExitCode == 0, result.Stderr);
         var blocks = result.Stdout.Split("<stack trace>\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, blocks.Length);
@@ -31,7 +31,7 @@ public sealed partial class KernelBuiltinTests
     {
         var result = TracingRun.Run(
             "var s = {}\ntrace syscalls:sys_enter_openat { if (execname == \"kt_opener\") { s[stack(4)] += 1 } }\ntrace_end { print_hist(s) }",
-            () => TracingRun.Open(7));
+            () => Workloads.Open(7));
         Assert.True(result.ExitCode == 0, result.Stderr);
 
         // The header, then one stack of at most 4 frames, the bar, the count and an empty line.
@@ -45,10 +45,10 @@ public sealed partial class KernelBuiltinTests
     [KernelFact]
     public void ReadsADataLocStringFieldAndMeasuresIt()
     {
-        var opener = TracingRun.Opener;
+        var opener = Workloads.Opener;
         var result = TracingRun.Run(
             "trace sched:sched_process_exec { var path = args.filename\n if (execname == \"kt_opener\") { print(path, len(path)) } }",
-            () => TracingRun.Open(1));
+            () => Workloads.Open(1));
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal($"{opener}\t{opener.Length}\n", result.Stdout);
     }
@@ -58,10 +58,10 @@ public sealed partial class KernelBuiltinTests
     {
         var result = TracingRun.Run(
             "trace sched:sched_process_exec { if (execname == \"kt_opener\") { print(args.filename) } }",
-            () => TracingRun.Open(1),
+            () => Workloads.Open(1),
             "--strlen", "8");
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal(TracingRun.Opener[..7] + "\n", result.Stdout);
+        Assert.Equal(Workloads.Opener[..7] + "\n", result.Stdout);
     }
 
     [KernelFact]
@@ -81,7 +81,7 @@ public sealed partial class KernelBuiltinTests
         var listed = File.ReadLines("/proc/kallsyms").Any(l => l.EndsWith(" __preempt_count", StringComparison.Ordinal) || l.EndsWith(" pcpu_hot", StringComparison.Ordinal));
         var result = TracingRun.Run(
             "var n = {}\ntrace syscalls:sys_enter_openat { if (execname == \"kt_opener\") { n[in_interrupt()] += 1 } }\ntrace_end { print(n[0]) }",
-            () => TracingRun.Open(3));
+            () => Workloads.Open(3));
         if (listed)
         {
             Assert.True(result.ExitCode == 0, result.Stderr);
@@ -99,11 +99,11 @@ public sealed partial class KernelBuiltinTests
     {
         var result = TracingRun.Run(
             "trace sched:sched_process_exec, syscalls:sys_exit_openat { if (execname == \"kt_opener\") { print(argstr) } }",
-            () => TracingRun.Open(3));
+            () => Workloads.Open(3));
         Assert.True(result.ExitCode == 0, result.Stderr);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Length);
-        Assert.Matches($"^sched_process_exec: filename={Regex.Escape(TracingRun.Opener)} pid=(\\d+) old_pid=\\1$", lines[0]);
+        Assert.Matches($"^sched_process_exec: filename={Regex.Escape(Workloads.Opener)} pid=(\\d+) old_pid=\\1$", lines[0]);
         Assert.All(lines.Skip(1), l => Assert.Equal("sys_openat -> 0x3", l));
     }
 

@@ -6,14 +6,28 @@ namespace Ktap.Cli.Tests.Tracing;
 /// </summary>
 public sealed class KernelFactAttribute : FactAttribute
 {
-    public KernelFactAttribute()
+    public KernelFactAttribute() => Skip = KernelRights.SkipReason;
+}
+
+/// <summary>A theory that traces with the real kernel, as root (see <see cref="KernelFactAttribute"/>).</summary>
+public sealed class KernelTheoryAttribute : TheoryAttribute
+{
+    public KernelTheoryAttribute() => Skip = KernelRights.SkipReason;
+}
+
+internal static class KernelRights
+{
+    /// <summary>Why a kernel test cannot run here, or null when it can (or must: CI).</summary>
+    public static string? SkipReason
     {
-        var isRoot = File.ReadAllLines("/proc/self/status")
-            .FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?
-            .Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, "0", ..];
-        if (!isRoot && Environment.GetEnvironmentVariable("CI") is not ("true" or "1"))
+        get
         {
-            Skip = "needs root (CAP_BPF, CAP_PERFMON): run the tests as root";
+            var isRoot = File.ReadAllLines("/proc/self/status")
+                .FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?
+                .Split('\t', StringSplitOptions.RemoveEmptyEntries) is [_, "0", ..];
+            return isRoot || Environment.GetEnvironmentVariable("CI") is "true" or "1"
+                ? null
+                : "needs root (CAP_BPF, CAP_PERFMON): run the tests as root";
         }
     }
 }
