@@ -173,7 +173,7 @@ internal static class KtapCommand
         PreparedScript prepared;
         try
         {
-            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), origin, CompilerOptionsOf(options));
+            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), origin, CompilerOptionsOf(options), followCommand: options.Command.Count > 0);
         }
         catch (ProbeResolutionException e)
         {
@@ -207,8 +207,12 @@ internal static class KtapCommand
 
         using (prepared)
         {
-            Verbose(options, $"the kernel holds this script: 'ktap --ps' lists it, 'ktap --source {Environment.ProcessId}' prints it, " +
-                $"'bpftool prog dump xlated id {prepared.Handlers[0].Program.Id} linum' shows its lines beside the eBPF");
+            if (prepared.Handlers.Count > 0)
+            {
+                Verbose(options, $"the kernel holds this script: 'ktap --ps' lists it, 'ktap --source {Environment.ProcessId}' prints it, " +
+                    $"'bpftool prog dump xlated id {prepared.Handlers[0].Program.Id} linum' shows its lines beside the eBPF");
+            }
+
             using var output = OpenOutput(options);
             if (output is null)
             {

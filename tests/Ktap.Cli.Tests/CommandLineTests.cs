@@ -34,7 +34,7 @@ public sealed partial class CommandLineTests : IDisposable
     [InlineData(new[] { "-e", "print(1)", "--" }, "ktap: '--' needs a command to run (see 'ktap -h')\n")]
     [InlineData(new[] { "-q", "--", "ls" }, "ktap: no script before '--': give a FILE, -e 'SCRIPT' or - (see 'ktap -h')\n")]
     [InlineData(new[] { "-p", "1", "-e", "tick-1s { }", "--", "ls" }, "ktap: -p and '-- CMD' cannot go together: trace a process, or a command ktap starts\n")]
-    [InlineData(new[] { "-l" }, "ktap: option '-l' needs the kernel side, which this build of ktap does not have yet\n")]
+    [InlineData(new[] { "-f", "json", "-e", "print(1)" }, "ktap: option '-f' is not in this build of ktap\n")]
     public void UsageErrorsAreOneLineWithStatusTwo(string[] arguments, string expected)
     {
         var result = Ktap(arguments);

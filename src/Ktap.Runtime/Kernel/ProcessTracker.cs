@@ -44,6 +44,10 @@ public sealed class ProcessTracker : IDisposable
     /// <summary>The raw tracepoint the exit program attaches to.</summary>
     public const string ExitTracepoint = "sched_process_exit";
 
+    private const string ForkName = "ktap_fork";
+    private const string ExecName = "ktap_exec";
+    private const string ExitName = "ktap_exit";
+
     private readonly List<BpfProgram> programs;
 
     private ProcessTracker(List<BpfProgram> programs) => this.programs = programs;
@@ -57,6 +61,10 @@ public sealed class ProcessTracker : IDisposable
     /// <summary>For the raw tracepoint <see cref="ExitTracepoint"/>.</summary>
     public BpfProgram Exit => programs[2];
 
+    /// <summary>Each program, its name and where it attaches, as <c>ktap --ps</c> shows them.</summary>
+    public IEnumerable<(BpfProgram Program, string Name, string Probe)> Programs =>
+        [(Fork, ForkName, ForkEvent.ToString()), (Exec, ExecName, "raw_tracepoint:" + ExecTracepoint), (Exit, ExitName, "raw_tracepoint:" + ExitTracepoint)];
+
     /// <summary>Loads the programs against <paramref name="processes"/>; the fork event's format gives where child_pid is.</summary>
     /// <exception cref="InvalidOperationException">The fork event has no child_pid field.</exception>
     public static ProcessTracker Load(BpfMap processes, EventFormat forkFormat)
@@ -65,9 +73,9 @@ public sealed class ProcessTracker : IDisposable
         var programs = new List<BpfProgram>();
         try
         {
-            programs.Add(BpfProgram.Load(new ProgramSpec(ProgramType.Tracepoint, ForkProgram(processes, (short)childPid.Offset), "ktap_fork")));
-            programs.Add(BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ExecProgram(processes), "ktap_exec")));
-            programs.Add(BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ExitProgram(processes), "ktap_exit")));
+            programs.Add(BpfProgram.Load(new ProgramSpec(ProgramType.Tracepoint, ForkProgram(processes, (short)childPid.Offset), ForkName)));
+            programs.Add(BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ExecProgram(processes), ExecName)));
+            programs.Add(BpfProgram.Load(new ProgramSpec(ProgramType.RawTracepoint, ExitProgram(processes), ExitName)));
             return new ProcessTracker(programs);
         }
         catch

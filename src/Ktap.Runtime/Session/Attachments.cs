@@ -23,17 +23,8 @@ internal sealed class Attachments : IDisposable
     private const int CloseThreads = 32;
 
     private readonly List<Link> links = [];
-    private readonly List<IDisposable> owned = [];
 
     public int Count => links.Count;
-
-    /// <summary>Disposes <paramref name="resource"/> with the attachments (programs loaded for them alone).</summary>
-    public T Keep<T>(T resource)
-        where T : IDisposable
-    {
-        owned.Add(resource);
-        return resource;
-    }
 
     /// <param name="cpu">With <c>-C</c>: the one CPU a sampling event opens on.</param>
     /// <exception cref="Bpf.Sys.KernelException">The kernel refused; the message names the event.</exception>
@@ -69,12 +60,6 @@ internal sealed class Attachments : IDisposable
     {
         InParallel(links, link => link.Dispose());
         links.Clear();
-        foreach (var resource in owned)
-        {
-            resource.Dispose();
-        }
-
-        owned.Clear();
     }
 
     private static void InParallel(List<Link> items, Action<Link> action)

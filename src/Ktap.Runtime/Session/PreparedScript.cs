@@ -33,6 +33,9 @@ public sealed class PreparedScript : IDisposable
 
     public IReadOnlyList<LoadedHandler> Handlers { get; }
 
+    /// <summary>The programs that follow <c>-- CMD</c> into its children; null without one.</summary>
+    public ProcessTracker? Tracker { get; private init; }
+
     /// <summary>
     /// Resolves, compiles and loads, and leaves the script's source and <paramref name="origin"/>
     /// in the kernel, bound to every program (Audit/SourceMap). Errors surface as the exceptions
@@ -42,7 +45,8 @@ public sealed class PreparedScript : IDisposable
     /// <exception cref="KernelCompileException">A handler uses what the kernel cannot run.</exception>
     /// <exception cref="Compiler.Filters.FilterException">A filter does not fit its event.</exception>
     /// <exception cref="Bpf.Sys.VerifierException">The verifier refused a handler.</exception>
-    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, ScriptOrigin origin, CompilerOptions? options = null)
+    /// <param name="followCommand">Load the process tracker that keeps the process map of <c>-- CMD</c> (the script is compiled with <see cref="CompilerOptions.FilterProcesses"/>).</param>
+    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, ScriptOrigin origin, CompilerOptions? options = null, bool followCommand = false)
     {
         var compiler = new ScriptCompiler(typed, options);
         var compiled = new List<(CompiledHandler Handler, ResolvedTarget Target)>();
@@ -73,8 +77,13 @@ public sealed class PreparedScript : IDisposable
                 loaded.Targets.Add(target);
             }
 
-            SessionPublisher.Publish(origin, typed.Bound.Source, handlers);
-            return new PreparedScript(kernel, handlers);
+            // The tracker's programs are the session's too: published and bound like the handlers.
+            var tracker = followCommand
+                ? ProcessTracker.Load(kernel.Map(compiler.ProcessMapIndex), Bpf.Tracing.TraceEventCatalog.Open().GetFormat(ProcessTracker.ForkEvent))
+                : null;
+            var prepared = new PreparedScript(kernel, handlers) { Tracker = tracker };
+            SessionPublisher.Publish(origin, typed.Bound.Source, handlers, tracker);
+            return prepared;
         }
         catch
         {
@@ -83,5 +92,9 @@ public sealed class PreparedScript : IDisposable
         }
     }
 
-    public void Dispose() => Kernel.Dispose();
+    public void Dispose()
+    {
+        Tracker?.Dispose();
+        Kernel.Dispose();
+    }
 }

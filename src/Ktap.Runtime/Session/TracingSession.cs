@@ -199,10 +199,9 @@ public sealed class TracingSession
     /// <summary>The process tracker first, so that no fork of a traced process is missed; then every handler.</summary>
     private void Attach(Attachments attachments)
     {
-        if (options.Target is { IsCommand: true })
+        if (prepared.Tracker is { } tracker)
         {
             var catalog = TraceEventCatalog.Open();
-            var tracker = attachments.Keep(ProcessTracker.Load(prepared.Kernel.Map(Compiler.ProcessMapIndex), catalog.GetFormat(ProcessTracker.ForkEvent)));
             attachments.Attach(tracker.Fork, new TracepointAttach(ProcessTracker.ForkEvent.Subsystem, ProcessTracker.ForkEvent.Event, catalog.GetId(ProcessTracker.ForkEvent)));
             attachments.AttachRawTracepoint(tracker.Exec, ProcessTracker.ExecTracepoint);
             attachments.AttachRawTracepoint(tracker.Exit, ProcessTracker.ExitTracepoint);
