@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Ktap.Bpf.Sys;
 using Ktap.Compiler.CodeGen;
+using Ktap.Compiler.Events;
 using Ktap.Compiler.Filters;
 using Ktap.Compiler.Types;
 using Ktap.Interpreter;
@@ -87,20 +88,17 @@ internal static class KtapCommand
         var syntax = Parser.Parse(source, diagnostics);
         var script = Binder.Bind(syntax, diagnostics);
         TypedScript? typed = null;
-        if (!diagnostics.HasErrors)
+        var traces = script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile);
+        if (!diagnostics.HasErrors && !(traces && !options.Dump))
         {
-            // What the kernel cannot run is a compile error before anything runs (KT2xxx).
+            // What the kernel cannot run is a compile error before anything runs (KT2xxx). A
+            // script that traces is checked once its probes are resolved (Trace).
             typed = TypeChecker.Check(script, diagnostics);
         }
 
         if (diagnostics.HasErrors)
         {
-            foreach (var diagnostic in diagnostics.Sorted())
-            {
-                Errors.Write(DiagnosticPrinter.Render(diagnostic));
-            }
-
-            return ExitCodes.CompileError;
+            return CompileErrors(diagnostics);
         }
 
         Verbose(options, $"compiled {source.Name} in {watch.Elapsed.TotalMilliseconds:F2} ms: {script.Functions.Count} functions, {script.Probes.Count} probe blocks");
@@ -109,9 +107,9 @@ internal static class KtapCommand
             return DumpCommand.Run(typed!, Console.Out, Errors, CompilerOptionsOf(options));
         }
 
-        if (script.Probes.Any(p => p.Kind is FunctionKind.Trace or FunctionKind.Profile or FunctionKind.Tick))
+        if (traces || script.Probes.Any(p => p.Kind == FunctionKind.Tick))
         {
-            return Trace(options, typed!, args);
+            return Trace(options, script, typed, args);
         }
 
         if (options.Pid is not null || options.Command.Count > 0)
@@ -151,9 +149,10 @@ internal static class KtapCommand
     }
 
     /// <summary>A script with probes: compile its handlers, load and attach them, and run the session.</summary>
-    private static int Trace(CommandLine options, TypedScript typed, string[] args)
+    /// <param name="typed">The script checked already, or null when its probes must be resolved first: the events' fields give args.NAME and argN their types.</param>
+    private static int Trace(CommandLine options, BoundScript script, TypedScript? typed, string[] args)
     {
-        var source = typed.Bound.Source;
+        var source = script.Source;
         var origin = new ScriptOrigin(Version, options.ScriptPath is { } path ? Path.GetFullPath(path) : source.Name, args);
         if (options.Cpu is { } cpu && !Cpus.Online().Contains(cpu))
         {
@@ -173,7 +172,18 @@ internal static class KtapCommand
         PreparedScript prepared;
         try
         {
-            prepared = PreparedScript.Prepare(typed, new ProbeResolver(), origin, CompilerOptionsOf(options), followCommand: options.Command.Count > 0);
+            var probes = new ProbeResolver().ResolveAll(script);
+            if (typed is null)
+            {
+                var diagnostics = new DiagnosticBag();
+                typed = TypeChecker.Check(script, diagnostics, probes.ToDictionary(p => p.Probe, p => (IReadOnlyList<ProbeTarget>)[.. p.Targets.Select(t => t.Target)]));
+                if (diagnostics.HasErrors)
+                {
+                    return CompileErrors(diagnostics);
+                }
+            }
+
+            prepared = PreparedScript.Prepare(typed, probes, origin, CompilerOptionsOf(options), followCommand: options.Command.Count > 0);
         }
         catch (ProbeResolutionException e)
         {
@@ -287,6 +297,11 @@ internal static class KtapCommand
     private static int CompileError(DiagnosticBag bag, DiagnosticCode code, SourceText source, TextSpan span, string message)
     {
         bag.Report(code, source, span, message);
+        return CompileErrors(bag);
+    }
+
+    private static int CompileErrors(DiagnosticBag bag)
+    {
         foreach (var diagnostic in bag.Sorted())
         {
             Errors.Write(DiagnosticPrinter.Render(diagnostic));

@@ -14,18 +14,8 @@ internal sealed partial class HandlerEmitter
         switch (variable.Variable)
         {
             case >= ProbeVariable.Arg0 and <= ProbeVariable.Arg9:
-            {
-                var n = variable.Variable - ProbeVariable.Arg0;
-                if (n >= target.Arguments.Count)
-                {
-                    throw new KernelCompileException(
-                        Language.Diagnostics.DiagnosticCode.NotInKernel, variable.Span,
-                        $"'arg{n}' does not exist for {target.ProbeName}: it has {target.Arguments.Count} argument{(target.Arguments.Count == 1 ? "" : "s")}");
-                }
-
-                EmitLoadField(target.Arguments[n], destination, variable.Span);
+                EmitLoadField(ArgumentField(variable), destination, variable.Span);
                 return;
-            }
 
             case ProbeVariable.Pid or ProbeVariable.Tid:
                 // bpf_get_current_pid_tgid: the thread group id (what user space calls the pid) in the high half.
@@ -53,6 +43,14 @@ internal sealed partial class HandlerEmitter
                 throw Unsupported(variable.Span, $"'{SyntaxFacts.Name(variable.Variable)}' as a number");
         }
     }
+
+    private ContextField? ArgumentOrNull(BoundProbeVariable variable) =>
+        variable.Variable - ProbeVariable.Arg0 is var n && n < target.Arguments.Count ? target.Arguments[n] : null;
+
+    private ContextField ArgumentField(BoundProbeVariable variable) =>
+        ArgumentOrNull(variable) ?? throw new KernelCompileException(
+            Language.Diagnostics.DiagnosticCode.NotInKernel, variable.Span,
+            $"'{SyntaxFacts.Name(variable.Variable)}' does not exist for {target.ProbeName}: it has {target.Arguments.Count} argument{(target.Arguments.Count == 1 ? "" : "s")}");
 
     private ContextField FieldOf(string name, TextSpan span) =>
         target.FindField(name) ?? throw new KernelCompileException(

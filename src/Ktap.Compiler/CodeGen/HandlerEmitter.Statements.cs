@@ -117,7 +117,8 @@ internal sealed partial class HandlerEmitter
             return type;
         }
 
-        var field = typed.KernelFunctions.SelectMany(NullableLocals.Stores).FirstOrDefault(s => s.Variable == variable && s.Value is BoundEventField).Value;
+        var field = typed.KernelFunctions.SelectMany(NullableLocals.Stores)
+            .FirstOrDefault(s => s.Variable == variable && s.Value is BoundEventField or BoundProbeVariable { Variable: >= Language.Syntax.ProbeVariable.Arg0 and <= Language.Syntax.ProbeVariable.Arg9 }).Value;
         return field is null ? type : TypeOf(field);
     }
 

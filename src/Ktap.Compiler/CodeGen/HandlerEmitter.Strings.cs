@@ -28,6 +28,7 @@ internal sealed partial class HandlerEmitter
         BoundString s => ValueEncoding.Align(Math.Min(s.Value.Length + 1, StringLength)),
         BoundProbeVariable { Variable: ProbeVariable.Execname } => StringCapacity.TaskComm,
         BoundEventField f when target.FindField(f.Field) is { Kind: FieldKind.CharArray } field => ValueEncoding.Align(Math.Min(field.Size + 1, StringLength)),
+        BoundProbeVariable { Variable: >= ProbeVariable.Arg0 and <= ProbeVariable.Arg9 } a when ArgumentOrNull(a) is { Kind: FieldKind.CharArray } field => ValueEncoding.Align(Math.Min(field.Size + 1, StringLength)),
         _ => ValueEncoding.Align(StringLength),
     };
 
@@ -146,7 +147,10 @@ internal sealed partial class HandlerEmitter
             }
 
             case BoundEventField field:
-                EmitFieldString(field, offset, size);
+                EmitFieldString(FieldOf(field.Field, field.Span), offset, size, field.Span);
+                return;
+            case BoundProbeVariable { Variable: >= ProbeVariable.Arg0 and <= ProbeVariable.Arg9 } argument:
+                EmitFieldString(ArgumentField(argument), offset, size, argument.Span);
                 return;
             case BoundBinary { Operator: BinaryOperator.Concatenate } concatenation:
                 EmitConcatenation(concatenation, offset, size, onNil);
@@ -300,9 +304,8 @@ internal sealed partial class HandlerEmitter
     }
 
     /// <summary>A <c>char[N]</c> or <c>__data_loc char[]</c> field of the event record.</summary>
-    private void EmitFieldString(BoundEventField expression, short offset, int size)
+    private void EmitFieldString(ContextField field, short offset, int size, TextSpan span)
     {
-        var field = FieldOf(expression.Field, expression.Span);
         EmitZero(offset, 0, size);
         switch (field.Kind)
         {
@@ -326,7 +329,9 @@ internal sealed partial class HandlerEmitter
                 builder.Emit(Call(HelperFunction.ProbeReadKernelStr));
                 return;
             default:
-                throw Unsupported(expression.Span, $"the {field.Kind} field '{field.Name}' as a string");
+                throw new KernelCompileException(
+                    Language.Diagnostics.DiagnosticCode.NotInKernel, span,
+                    $"'{field.Name}' of {target.ProbeName} is a number, not a string: the probe's targets disagree on its type");
         }
     }
 

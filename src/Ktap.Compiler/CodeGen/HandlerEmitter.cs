@@ -270,16 +270,20 @@ internal sealed partial class HandlerEmitter
         builder.Emit(Alu64(AluOperation.Add, destination, offset));
     }
 
+    private static KtapType TypeOf(ContextField field) => field.Kind is FieldKind.CharArray or FieldKind.DataLocString ? KtapType.String : KtapType.Number;
+
     /// <summary>
-    /// An expression's type; an <c>args.NAME</c> the script only prints has none from the type
-    /// checker, and takes its field's: a string for <c>char[]</c> and <c>__data_loc</c>, else a number.
+    /// An expression's type; an event value (<c>args.NAME</c>, <c>argN</c>) the type checker had
+    /// no targets for (<c>-d</c>) or whose targets disagree has none from it, and takes its
+    /// field's for this target: a string for <c>char[]</c> and <c>__data_loc</c>, else a number.
     /// </summary>
     private KtapType TypeOf(BoundExpression expression) => expression switch
     {
         BoundSlot slot => slot.Slot.Type,
         BoundLocal local when locals.TryGetValue(local.Variable, out var slot) => slot.Type,
-        BoundEventField field when typed.TypeOf(field).Kind == TypeKind.Unknown && target.FindField(field.Field) is { } layout =>
-            layout.Kind is FieldKind.CharArray or FieldKind.DataLocString ? KtapType.String : KtapType.Number,
+        BoundEventField field when typed.TypeOf(field).Kind == TypeKind.Unknown && target.FindField(field.Field) is { } layout => TypeOf(layout),
+        BoundProbeVariable { Variable: >= ProbeVariable.Arg0 and <= ProbeVariable.Arg9 } argument when typed.TypeOf(argument).Kind == TypeKind.Unknown =>
+            ArgumentOrNull(argument) is { } layout ? TypeOf(layout) : KtapType.Number,
         _ => typed.TypeOf(expression),
     };
 

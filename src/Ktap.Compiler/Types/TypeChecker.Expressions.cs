@@ -65,6 +65,12 @@ public sealed partial class TypeChecker
 
     private Term TypeProbeVariable(BoundProbeVariable variable)
     {
+        if (variable.Variable is >= ProbeVariable.Arg0 and <= ProbeVariable.Arg9)
+        {
+            var n = variable.Variable - ProbeVariable.Arg0;
+            return (kernel ? EventValueType(t => Argument(t, n)) : null) ?? PrimitiveTerm.Number;
+        }
+
         if (variable.Variable != ProbeVariable.Argstr)
         {
             return variable.Variable is ProbeVariable.Probename or ProbeVariable.Execname ? PrimitiveTerm.String : PrimitiveTerm.Number;
@@ -100,7 +106,7 @@ public sealed partial class TypeChecker
             Report(DiagnosticCode.NotInKernel, field.Span, $"'{field.Field}' is not readable in a handler: a BPF program's record has a pointer where the common fields would be (use pid, tid, cpu instead)");
         }
 
-        return new VariableTerm();
+        return EventValueType(t => t.FindField(field.Field)) ?? (Term)new VariableTerm();
     }
 
     private Term TypeIndex(BoundIndex index)

@@ -34,8 +34,9 @@ public sealed partial class TypeChecker
     /// <summary>The <c>argstr</c> being typed as an argument of print or printf, the one place kernel code may use it.</summary>
     private BoundExpression? printedArgstr;
 
-    private TypeChecker(BoundScript script, DiagnosticBag diagnostics)
+    private TypeChecker(BoundScript script, DiagnosticBag diagnostics, IReadOnlyDictionary<BoundProbe, IReadOnlyList<Events.ProbeTarget>>? targets)
     {
+        this.targets = targets;
         this.script = script;
         source = script.Source;
         this.diagnostics = diagnostics;
@@ -43,9 +44,10 @@ public sealed partial class TypeChecker
     }
 
     /// <summary>Type-checks the kernel side of a script that bound without errors.</summary>
-    public static TypedScript Check(BoundScript script, DiagnosticBag diagnostics)
+    /// <param name="targets">Where each trace and profile block runs, when resolved: the types of <c>args.NAME</c> and <c>argN</c> come from them.</param>
+    public static TypedScript Check(BoundScript script, DiagnosticBag diagnostics, IReadOnlyDictionary<BoundProbe, IReadOnlyList<Events.ProbeTarget>>? targets = null)
     {
-        var checker = new TypeChecker(script, diagnostics);
+        var checker = new TypeChecker(script, diagnostics, targets);
         return checker.Run();
     }
 

@@ -46,11 +46,16 @@ public sealed class PreparedScript : IDisposable
     /// <exception cref="Compiler.Filters.FilterException">A filter does not fit its event.</exception>
     /// <exception cref="Bpf.Sys.VerifierException">The verifier refused a handler.</exception>
     /// <param name="followCommand">Load the process tracker that keeps the process map of <c>-- CMD</c> (the script is compiled with <see cref="CompilerOptions.FilterProcesses"/>).</param>
-    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, ScriptOrigin origin, CompilerOptions? options = null, bool followCommand = false)
+    public static PreparedScript Prepare(TypedScript typed, ProbeResolver resolver, ScriptOrigin origin, CompilerOptions? options = null, bool followCommand = false) =>
+        Prepare(typed, resolver.ResolveAll(typed.Bound), origin, options, followCommand);
+
+    /// <inheritdoc cref="Prepare(TypedScript, ProbeResolver, ScriptOrigin, CompilerOptions?, bool)"/>
+    /// <param name="probes">Every trace and profile block of the script, resolved.</param>
+    public static PreparedScript Prepare(TypedScript typed, IReadOnlyList<ResolvedProbe> probes, ScriptOrigin origin, CompilerOptions? options = null, bool followCommand = false)
     {
         var compiler = new ScriptCompiler(typed, options);
         var compiled = new List<(CompiledHandler Handler, ResolvedTarget Target)>();
-        foreach (var probe in resolver.ResolveAll(typed.Bound))
+        foreach (var probe in probes)
         {
             foreach (var target in probe.Targets)
             {

@@ -54,6 +54,17 @@ public sealed partial class KernelBuiltinTests
     }
 
     [KernelFact]
+    public void EventStringsAreStringsEverywhereTheirProbesReach()
+    {
+        var opener = Workloads.Opener;
+        var result = TracingRun.Run(
+            "var execs = {}\nvar last = \"\"\nfunction path() { return args.filename }\ntrace sched:sched_process_exec { execs[path()] += 1\n if (execname == \"kt_opener\") { last = arg0 } }\ntrace_end { print(execs[\"" + opener + "\"], last == \"" + opener + "\") }",
+            () => Workloads.Open(1));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("1\ttrue\n", result.Stdout);
+    }
+
+    [KernelFact]
     public void StrlenCutsHandlerStrings()
     {
         var result = TracingRun.Run(
