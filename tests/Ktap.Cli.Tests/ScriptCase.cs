@@ -37,8 +37,8 @@ internal sealed partial class ScriptCase
     /// <summary>The <c>KTnnnn</c> of an <c>err.</c> case; null for a <c>tst.</c> case.</summary>
     public string? DiagnosticCode { get; }
 
-    /// <summary>Expected stdout: the <c>.out</c> file (Latin-1), or null if there is none.</summary>
-    public string? ExpectedStdout => ReadSibling(".out");
+    /// <summary>Expected stdout: the <c>.out</c> file (Latin-1, <c>{workloads}</c> expanded), or null if there is none.</summary>
+    public string? ExpectedStdout => ReadSibling(".out") is { } text ? ScriptWorkloads.Expand(text) : null;
 
     /// <summary>Expected stderr: the <c>.err</c> file (Latin-1), or null if there is none.</summary>
     public string? ExpectedStderr => ReadSibling(".err");

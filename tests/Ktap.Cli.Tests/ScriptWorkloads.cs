@@ -15,8 +15,11 @@ internal static class ScriptWorkloads
     public static string Directory => Built.Value;
 
     /// <summary>The words with <see cref="Token"/> made the folder of the built workloads.</summary>
-    public static IReadOnlyList<string> Expand(IEnumerable<string> words) =>
-        [.. words.Select(w => w.Contains(Token, StringComparison.Ordinal) ? w.Replace(Token, Directory, StringComparison.Ordinal) : w)];
+    public static IReadOnlyList<string> Expand(IEnumerable<string> words) => [.. words.Select(Expand)];
+
+    /// <summary>The text with <see cref="Token"/> made the folder of the built workloads (built only when it is there).</summary>
+    public static string Expand(string text) =>
+        text.Contains(Token, StringComparison.Ordinal) ? text.Replace(Token, Directory, StringComparison.Ordinal) : text;
 
     private static string Build()
     {
