@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
+using Ktap.Cli.Tests.Tracing;
 
 namespace Ktap.Cli.Tests.Audit;
 
@@ -11,34 +10,22 @@ namespace Ktap.Cli.Tests.Audit;
 /// </summary>
 internal sealed class BackgroundKtap : IDisposable
 {
-    private const string Banner = "Tracing... Hit Ctrl-C to end.\n";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly Process process;
-    private readonly StringBuilder stdout = new();
-    private readonly Task<string> stderr;
-    private bool disposed;
+    private readonly KtapProcess process;
+    private string? stderr;
 
-    private BackgroundKtap(Process process)
-    {
-        this.process = process;
-        stderr = process.StandardError.ReadToEndAsync();
-    }
+    private BackgroundKtap(KtapProcess process) => this.process = process;
 
-    public int Pid => process.Id;
+    public int Pid => process.Pid;
 
     /// <summary>Standard error once it has ended (what -v said).</summary>
-    public string Stderr => stderr.Result;
+    public string Stderr => stderr ?? throw new InvalidOperationException("ktap is still running: dispose it first");
 
     public static BackgroundKtap Start(params string[] arguments)
     {
-        var start = new ProcessStartInfo(RepoPaths.Ktap) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var ktap = new BackgroundKtap(Process.Start(start)!);
-        if (!ktap.WaitForBanner(TimeSpan.FromSeconds(30)))
+        var ktap = new BackgroundKtap(KtapProcess.Start(arguments));
+        if (!ktap.process.WaitForBanner())
         {
             ktap.Dispose();
             throw new InvalidOperationException($"ktap {string.Join(' ', arguments)} did not start tracing: {ktap.Stderr}");
@@ -69,47 +56,17 @@ internal sealed class BackgroundKtap : IDisposable
     /// <summary>Stops it (SIGTERM) and waits until it has ended, so that the kernel has dropped its programs.</summary>
     public void Dispose()
     {
-        if (disposed)
+        if (stderr is not null)
         {
             return;
         }
 
-        disposed = true;
-        if (!process.HasExited)
+        if (!process.WaitForProcessExit(TimeSpan.Zero))
         {
-            using var kill = Process.Start("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)])!;
-            kill.WaitForExit();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-            {
-                process.Kill();
-            }
+            process.Signal(TracingRun.SigTerm);
         }
 
-        process.WaitForExit();
+        stderr = process.WaitForExit(Timeout).Stderr;
         process.Dispose();
-    }
-
-    private bool WaitForBanner(TimeSpan timeout)
-    {
-        var seen = new ManualResetEventSlim();
-        _ = Task.Run(() =>
-        {
-            var buffer = new char[4096];
-            int read;
-            while ((read = process.StandardOutput.Read(buffer)) > 0)
-            {
-                lock (stdout)
-                {
-                    stdout.Append(buffer, 0, read);
-                    if (stdout.ToString().Contains(Banner, StringComparison.Ordinal))
-                    {
-                        seen.Set();
-                    }
-                }
-            }
-
-            seen.Set();
-        });
-        return seen.Wait(timeout) && !process.HasExited;
     }
 }
