@@ -20,8 +20,27 @@ internal sealed class MapAggregationStore(BpfMap map, TableLayout layout, Kernel
 
     public int Count => Cells().Count;
 
-    public Value Get(Value key) =>
-        Cells().FirstOrDefault(e => e.Key.Equals(key)).Value;
+    public Value Get(Value key)
+    {
+        if (!keys.TryEncode(key, out var scriptKey))
+        {
+            return Value.Nil;
+        }
+
+        // A statistics cell is one element; a histogram's buckets are elements of their own.
+        IEnumerable<(byte[] Key, byte[] Value)> elements;
+        if (spec.IsHistogram)
+        {
+            elements = map.Entries().Where(e => e.Key.AsSpan(0, layout.ScriptKeySize).SequenceEqual(scriptKey));
+        }
+        else
+        {
+            var element = new byte[map.LookupSize];
+            elements = map.TryLookup(scriptKey, element) ? [(scriptKey, element)] : [];
+        }
+
+        return Merge(elements).FirstOrDefault().Value;
+    }
 
     public void Set(Value key, Value value)
     {
@@ -82,11 +101,14 @@ internal sealed class MapAggregationStore(BpfMap map, TableLayout layout, Kernel
     public IReadOnlyList<KeyValuePair<Value, Value>> Entries() => Cells();
 
     /// <summary>Every key's cell, merged from the map's elements and their CPUs, in the map's order of first appearance.</summary>
-    private List<KeyValuePair<Value, Value>> Cells()
+    private List<KeyValuePair<Value, Value>> Cells() => Merge(map.Entries());
+
+    /// <summary>The cells of <paramref name="elements"/>, each key's merged from its elements and their CPUs.</summary>
+    private List<KeyValuePair<Value, Value>> Merge(IEnumerable<(byte[] Key, byte[] Value)> elements)
     {
         var cells = new List<KeyValuePair<Value, Value>>();
         var index = new Dictionary<Value, AggregateCell>();
-        foreach (var (raw, element) in map.Entries())
+        foreach (var (raw, element) in elements)
         {
             var key = keys.Decode(raw.AsSpan(0, layout.ScriptKeySize));
             if (!index.TryGetValue(key, out var cell))
