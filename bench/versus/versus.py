@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import signal
-import statistics
+from statistics import median
 import subprocess
 import sys
 import time
@@ -180,25 +180,17 @@ class Bench:
 
     # --- the cases ---------------------------------------------------------------------------
 
-    def startup(self, runs):
+    def whole_runs(self, name, scripts, runs, target=None, prints=None):
+        """Runs each tracer's script to its end RUNS times, taking turns; one row of the median
+        wall times. PRINTS: a line the script must print."""
         times = {tracer: [] for tracer in TRACERS}
         for round_number in range(runs):
             for tracer in self.alternate(round_number):
-                wall, out, err, status = self.run_once(tracer, STARTUP[TRACERS.index(tracer)])
-                if status != 0 or "hello" not in out.splitlines():
-                    raise BenchError(f"start-up: {tracer} printed {out!r} (status {status}): {err.strip()[:200]}")
+                wall, out, err, status = self.run_once(tracer, scripts[TRACERS.index(tracer)])
+                if status != 0 or (prints is not None and prints not in out.splitlines()):
+                    raise BenchError(f"{name}: {tracer} printed {out[:200]!r} (status {status}): {err.strip()[:200]}")
                 times[tracer].append(wall)
-        self.row("start-up: print one line and exit", median(times["ktap"]), median(times["bpftrace"]), " ms", 0.05)
-
-    def attach(self, runs):
-        times = {tracer: [] for tracer in TRACERS}
-        for round_number in range(runs):
-            for tracer in self.alternate(round_number):
-                wall, out, err, status = self.run_once(tracer, ATTACH[TRACERS.index(tracer)])
-                if status != 0:
-                    raise BenchError(f"attach: {tracer} failed with status {status}: {err.strip()[:200]}")
-                times[tracer].append(wall)
-        self.row("attach + detach one tracepoint (whole run)", median(times["ktap"]), median(times["bpftrace"]), " ms")
+        self.row(name, median(times["ktap"]), median(times["bpftrace"]), " ms", target)
 
     def events(self):
         """dd's syscalls and reads at count=0 (strace -f -c), to which it adds 2 and 1 per byte."""
@@ -284,23 +276,21 @@ class Bench:
         """Records delivered and lost by a handler printing a line per getppid() of pace."""
         delivered = {tracer: [] for tracer in TRACERS}
         lost = {tracer: [] for tracer in TRACERS}
-        calls = {tracer: [] for tracer in TRACERS}
         for round_number in range(self.rounds):
             for tracer in self.alternate(round_number):
                 process, out_path, err_path, _ = self.start(tracer, PRINT[TRACERS.index(tracer)], f"print.{tracer}")
                 _, _, out = self.workload([self.pace, str(rate), str(seconds)])
-                made, elapsed = out.split()
+                elapsed = out.split()[1]
                 time.sleep(0.5)  # what is still in the buffers
                 self.stop(process, f"print.{tracer}")
                 records = sum(1 for line in open(out_path, errors="replace") if line.startswith("getppid ") and " pace" in line)
                 delivered[tracer].append(records / float(elapsed))
-                calls[tracer].append(int(made))
                 lost[tracer].append(lost_records(tracer, out_path, err_path))
-        return delivered, lost, calls
+        return delivered, lost
 
     def throughput(self):
         rate, seconds = 100_000, 2
-        delivered, lost, calls = self.printing(rate, seconds)
+        delivered, lost = self.printing(rate, seconds)
         self.row(f"printing at {rate // 1000}k events/s: records lost", max(lost["ktap"]), max(lost["bpftrace"]), "",
                  digits=0)
         if max(lost["ktap"]) != 0:
@@ -308,7 +298,7 @@ class Bench:
         self.notes.append(f"printing: pace calls getppid() {rate} times a second for {seconds} s; each tracer prints a "
                           f"line per call (ktap delivered {median(delivered['ktap']):.0f}/s, bpftrace "
                           f"{median(delivered['bpftrace']):.0f}/s)")
-        delivered, lost, calls = self.printing(0, 1)
+        delivered, lost = self.printing(0, 1)
         self.row("printing flat out: records delivered per second", median(delivered["ktap"]),
                  median(delivered["bpftrace"]), "/s", 1.0, higher_is_better=True, digits=0)
         self.row("printing flat out: records lost", median(lost["ktap"]), median(lost["bpftrace"]), "", digits=0)
@@ -323,10 +313,6 @@ class Bench:
 
 class BenchError(Exception):
     pass
-
-
-def median(values):
-    return statistics.median(values)
 
 
 def fmt(value, digits):
@@ -370,8 +356,8 @@ def main():
     bench = Bench(ktap, pace, rounds, count, tmp)
     started = time.monotonic()
     try:
-        bench.startup(max(5, 5 * rounds))
-        bench.attach(max(5, 5 * rounds))
+        bench.whole_runs("start-up: print one line and exit", STARTUP, 5 * rounds, 0.05, prints="hello")
+        bench.whole_runs("attach + detach one tracepoint (whole run)", ATTACH, 5 * rounds)
         bench.per_event()
         bench.throughput()
         bench.installed_size()
